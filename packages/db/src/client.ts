@@ -1,0 +1,129 @@
+// createDb(): one database handle for the whole process, over postgres.js (DATABASE_URL set) or an
+// embedded PGlite (unset). Everything above this file sees the same Drizzle API either way.
+import { AsyncLocalStorage } from "node:async_hooks";
+import { mkdirSync } from "node:fs";
+import { PGlite, type Transaction as PGliteTransaction } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
+import { unaccent } from "@electric-sql/pglite/contrib/unaccent";
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
+import type { ExtractTablesWithRelations, SQL } from "drizzle-orm";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import * as schema from "./schema.ts";
+
+export type Schema = typeof schema;
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+/** Anything that can run a statement: the owner handle or a transaction. */
+export type Executor = Db | Tx;
+
+export type DatabaseKind = "pglite" | "postgres";
+
+export interface Database {
+  kind: DatabaseKind;
+  /** The owner connection: migrations, seeding, operator scripts. Never used to serve a user. */
+  db: Db;
+  /** A description without secrets, for logs ("postgres 127.0.0.1:5432/test", "pglite memory"). */
+  label: string;
+  close(): Promise<void>;
+}
+
+export interface CreateDbOptions {
+  /** postgres:// URL. Unset: embedded PGlite. */
+  url?: string;
+  /** PGlite only: a directory to persist to; unset: in memory. */
+  dataDir?: string;
+  /** postgres.js pool size. */
+  max?: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statement counting at the driver: every statement sent (BEGIN/COMMIT included) is recorded in the
+// scope of the async call chain that sent it. The server logs the count per request; tests assert it.
+// ---------------------------------------------------------------------------------------------
+export interface StatementScope {
+  statements: string[];
+}
+const statementScope = new AsyncLocalStorage<StatementScope>();
+
+/** Runs fn and collects the statements it sends to the database. */
+export async function countStatements<T>(fn: () => Promise<T>): Promise<{ result: T; statements: string[] }> {
+  const scope: StatementScope = { statements: [] };
+  const result = await statementScope.run(scope, fn);
+  return { result, statements: scope.statements };
+}
+
+/** Starts a statement scope for the rest of the current async chain (one per HTTP request). */
+export function withStatementScope<T>(scope: StatementScope, fn: () => T): T {
+  return statementScope.run(scope, fn);
+}
+
+function record(text: string) {
+  statementScope.getStore()?.statements.push(text.trim());
+}
+
+function countingPglite(pg: PGlite): PGlite {
+  const query = pg.query.bind(pg);
+  const exec = pg.exec.bind(pg);
+  const transaction = pg.transaction.bind(pg);
+  pg.query = ((text: string, params?: unknown[], opts?: object) => {
+    record(text);
+    return query(text, params, opts);
+  }) as PGlite["query"];
+  pg.exec = ((text: string, opts?: object) => {
+    record(text);
+    return exec(text, opts);
+  }) as PGlite["exec"];
+  pg.transaction = (<T>(fn: (tx: PGliteTransaction) => Promise<T>) =>
+    transaction(async (tx) => {
+      record("BEGIN");
+      const wrapped: PGliteTransaction = Object.create(tx, {
+        query: { value: (text: string, params?: unknown[], opts?: object) => (record(text), tx.query(text, params, opts)) },
+        exec: { value: (text: string, opts?: object) => (record(text), tx.exec(text, opts)) },
+      });
+      try {
+        const result = await fn(wrapped);
+        record("COMMIT");
+        return result;
+      } catch (error) {
+        record("ROLLBACK");
+        throw error;
+      }
+    })) as PGlite["transaction"];
+  return pg;
+}
+
+export function createDb(options: CreateDbOptions = {}): Database {
+  if (options.url) {
+    const client = postgres(options.url, {
+      max: options.max ?? 10,
+      onnotice: () => {},
+      debug: (_connection, text) => record(text),
+      // Keep timestamps as ISO strings the same way on both drivers: Drizzle maps them.
+    });
+    const db = drizzlePostgres({ client, schema }) as unknown as Db;
+    const u = new URL(options.url);
+    return {
+      kind: "postgres",
+      db,
+      label: `postgres ${u.hostname}:${u.port || 5432}${u.pathname}`,
+      close: () => client.end({ timeout: 5 }),
+    };
+  }
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const pg = countingPglite(new PGlite({ dataDir: options.dataDir, extensions: { pg_trgm, unaccent } }));
+  const db = drizzlePglite({ client: pg, schema }) as unknown as Db;
+  return {
+    kind: "pglite",
+    db,
+    label: options.dataDir ? `pglite ${options.dataDir}` : "pglite memory",
+    close: () => pg.close(),
+  };
+}
+
+/** Rows of a raw statement, whatever the driver (postgres.js returns an array, PGlite `{ rows }`). */
+export async function rows<T>(executor: Executor, query: SQL): Promise<T[]> {
+  const result = (await executor.execute(query)) as unknown;
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}

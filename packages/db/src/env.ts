@@ -1,0 +1,16 @@
+// Database settings, read once. DATABASE_URL unset means the embedded PGlite store.
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+
+const Env = z.object({
+  DATABASE_URL: z.string().url().optional().or(z.literal("").transform(() => undefined)),
+  PGLITE_DIR: z.string().optional(),
+});
+
+/** Where `npm start` keeps the embedded database: <repo>/.data/pglite unless PGLITE_DIR says otherwise. */
+export const defaultPgliteDir = fileURLToPath(new URL("../../../.data/pglite", import.meta.url));
+
+export function databaseEnv(env: NodeJS.ProcessEnv = process.env) {
+  const parsed = Env.parse(env);
+  return { url: parsed.DATABASE_URL, dataDir: parsed.PGLITE_DIR ?? defaultPgliteDir };
+}

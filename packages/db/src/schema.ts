@@ -1,0 +1,310 @@
+// The single source of truth for Switchboard's tables and their TypeScript types.
+// Table and column names are a public contract (see ../README.md): change them only with a migration
+// and a note. Hand-written SQL that Drizzle cannot express (auth functions, the users sync trigger,
+// row-level security, roles and grants, search indexes) lives in the `--custom` migrations in ../drizzle.
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  bigserial,
+  boolean,
+  check,
+  date,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgSchema,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+  varchar,
+} from "drizzle-orm/pg-core";
+
+const tz = { withTimezone: true } as const;
+const createdAt = () => timestamp("created_at", tz).notNull().defaultNow();
+const updatedAt = () => timestamp("updated_at", tz).notNull().defaultNow();
+
+// ---------------------------------------------------------------------------------------------
+// auth: the identity store (Supabase-shaped). Written by sign-up / sign-in, never by user requests.
+// ---------------------------------------------------------------------------------------------
+export const authSchema = pgSchema("auth");
+
+export type UserMetaData = {
+  display_name?: string;
+  full_name?: string;
+  avatar_url?: string;
+  phone?: string;
+};
+export type AppMetaData = { roles?: string[] };
+
+export const authUsers = authSchema.table(
+  "users",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    email: text("email").notNull(),
+    // Nullable: accounts made by an operator or an identity provider have no password.
+    encryptedPassword: text("encrypted_password"),
+    rawUserMetaData: jsonb("raw_user_meta_data").$type<UserMetaData>().notNull().default({}),
+    rawAppMetaData: jsonb("raw_app_meta_data").$type<AppMetaData>().notNull().default({}),
+    emailConfirmedAt: timestamp("email_confirmed_at", tz),
+    lastSignInAt: timestamp("last_sign_in_at", tz),
+    bannedUntil: timestamp("banned_until", tz),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex("auth_users_email_lower_key").on(sql`lower(${t.email})`)],
+);
+
+// ---------------------------------------------------------------------------------------------
+// public: the operational layer (tenant data behind RLS).
+// ---------------------------------------------------------------------------------------------
+
+/** Mirror of auth.users kept by the `sync_user_data` trigger, plus app-owned operational columns. */
+export const users = pgTable(
+  "users",
+  {
+    // Mirrored from auth.users by the trigger:
+    id: uuid("id")
+      .primaryKey()
+      .references(() => authUsers.id, { onDelete: "cascade" }),
+    email: varchar("email", { length: 320 }).notNull(),
+    fullName: varchar("full_name", { length: 255 }),
+    displayName: varchar("display_name", { length: 255 }).notNull(),
+    avatarUrl: varchar("avatar_url", { length: 500 }),
+    phone: varchar("phone", { length: 20 }),
+    isActive: boolean("is_active").default(true),
+    lastSignIn: timestamp("last_sign_in", tz),
+    createdAt: timestamp("created_at", tz).defaultNow(),
+    updatedAt: timestamp("updated_at", tz).defaultNow(),
+    emailValidated: boolean("email_validated").notNull().default(false),
+    // App-owned (the trigger never writes these on update):
+    motivation: text("motivation"),
+    onboardingLastStep: text("onboarding_last_step"),
+    onboardingCompletedAt: timestamp("onboarding_completed_at", tz),
+    accountStatus: text("account_status").notNull().default("active"),
+    // Demographic sources; only their generalizations reach the analytics layer.
+    birthDate: date("birth_date"),
+    province: varchar("province", { length: 2 }),
+  },
+  (t) => [
+    check(
+      "users_province_check",
+      sql`${t.province} is null or ${t.province} in ('NL','PE','NS','NB','QC','ON','MB','SK','AB','BC','YT','NT','NU')`,
+    ),
+    check("users_account_status_check", sql`${t.accountStatus} in ('active','suspended','closed')`),
+    index("users_created_at_idx").on(t.createdAt),
+  ],
+);
+
+export const businesses = pgTable(
+  "businesses",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    name: text("name").notNull(),
+    // Lets the creator see the row before the owner membership exists (see the businesses policies).
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("businesses_created_by_idx").on(t.createdBy)],
+);
+
+export const membershipRoles = ["owner", "admin", "member"] as const;
+export type MembershipRole = (typeof membershipRoles)[number];
+
+export const businessMemberships = pgTable(
+  "business_memberships",
+  {
+    businessId: uuid("business_id")
+      .notNull()
+      .references(() => businesses.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    role: text("role").$type<MembershipRole>().notNull().default("member"),
+    isActive: boolean("is_active").notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.businessId, t.userId] }),
+    index("business_memberships_user_id_idx").on(t.userId, t.businessId).where(sql`${t.isActive}`),
+    index("business_memberships_user_all_idx").on(t.userId),
+    check("business_memberships_role_check", sql`${t.role} in ('owner','admin','member')`),
+  ],
+);
+
+export const contacts = pgTable(
+  "contacts",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    businessId: uuid("business_id")
+      .notNull()
+      .references(() => businesses.id, { onDelete: "cascade" }),
+    fullName: text("full_name").notNull(),
+    email: text("email"),
+    phone: text("phone"),
+    company: text("company"),
+    assignedTo: uuid("assigned_to").references(() => users.id, { onDelete: "set null" }),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    deletedAt: timestamp("deleted_at", tz),
+  },
+  (t) => [
+    // The contact list order (created_at desc, id desc: keyset pagination) is this index read backwards.
+    index("contacts_business_created_idx").on(t.businessId, t.createdAt, t.id),
+    index("contacts_assigned_to_idx").on(t.assignedTo),
+    index("contacts_created_by_idx").on(t.createdBy),
+    // One live contact per email within a business (imports skip, creates get a 409).
+    uniqueIndex("contacts_business_email_key")
+      .on(t.businessId, sql`lower(${t.email})`)
+      .where(sql`${t.deletedAt} is null and ${t.email} is not null`),
+  ],
+);
+
+export const imports = pgTable(
+  "imports",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    businessId: uuid("business_id")
+      .notNull()
+      .references(() => businesses.id, { onDelete: "cascade" }),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    kind: text("kind").notNull().default("contacts"),
+    filename: text("filename"),
+    status: text("status").notNull().default("pending"),
+    rowsTotal: integer("rows_total").notNull().default(0),
+    rowsImported: integer("rows_imported").notNull().default(0),
+    rowsFailed: integer("rows_failed").notNull().default(0),
+    // Per-row errors ({ line, reason }[]) so the web app can offer an error file later.
+    errors: jsonb("errors").$type<{ line: number; reason: string }[]>().notNull().default([]),
+    createdAt: createdAt(),
+    finishedAt: timestamp("finished_at", tz),
+  },
+  (t) => [
+    index("imports_business_idx").on(t.businessId, t.createdAt),
+    index("imports_created_by_idx").on(t.createdBy),
+    check("imports_kind_check", sql`${t.kind} in ('contacts','transactions')`),
+    check("imports_status_check", sql`${t.status} in ('pending','running','completed','failed')`),
+  ],
+);
+
+export const transactions = pgTable(
+  "transactions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    businessId: uuid("business_id")
+      .notNull()
+      .references(() => businesses.id, { onDelete: "cascade" }),
+    contactId: uuid("contact_id")
+      .notNull()
+      .references(() => contacts.id, { onDelete: "cascade" }),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    amountCents: bigint("amount_cents", { mode: "number" }).notNull(),
+    currency: varchar("currency", { length: 3 }).notNull().default("CAD"),
+    category: text("category"),
+    occurredAt: timestamp("occurred_at", tz).notNull().defaultNow(),
+    importId: uuid("import_id").references(() => imports.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("transactions_business_idx").on(t.businessId),
+    index("transactions_contact_idx").on(t.contactId, t.occurredAt),
+    index("transactions_created_by_idx").on(t.createdBy),
+    index("transactions_import_idx").on(t.importId),
+    index("transactions_created_at_idx").on(t.createdAt),
+  ],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Analytics layer (schema public, names per the analysis note). The analyst role reads these.
+// ---------------------------------------------------------------------------------------------
+
+/** Activity, keyed by the operational user id (the note: "l1_event_facts with user_id"). */
+export const l1EventFacts = pgTable(
+  "l1_event_facts",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    userId: uuid("user_id").references(() => users.id, { onDelete: "cascade" }),
+    businessId: uuid("business_id").references(() => businesses.id, { onDelete: "cascade" }),
+    eventType: text("event_type").notNull(),
+    occurredAt: timestamp("occurred_at", tz).notNull().defaultNow(),
+    properties: jsonb("properties").$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (t) => [
+    index("l1_event_facts_user_occurred_idx").on(t.userId, t.occurredAt),
+    index("l1_event_facts_occurred_idx").on(t.occurredAt),
+    index("l1_event_facts_business_idx").on(t.businessId),
+  ],
+);
+
+/** Anonymized transactions: no contact, no business, no user id — only the tokenized user id. */
+export const l1TransactionFacts = pgTable(
+  "l1_transaction_facts",
+  {
+    // HMAC of the source transaction id under the analytics key: idempotent upserts, not reversible.
+    factId: text("fact_id").primaryKey(),
+    tokenizedUserId: text("tokenized_user_id").notNull(),
+    occurredOn: date("occurred_on").notNull(),
+    amountCents: bigint("amount_cents", { mode: "number" }).notNull(),
+    currency: varchar("currency", { length: 3 }).notNull(),
+    category: text("category"),
+    viaImport: boolean("via_import").notNull().default(false),
+  },
+  (t) => [
+    index("l1_transaction_facts_user_idx").on(t.tokenizedUserId),
+    index("l1_transaction_facts_occurred_idx").on(t.occurredOn),
+  ],
+);
+
+export const ageRanges = ["18-24", "25-34", "35-44", "45-54", "55-64", "65+", "unknown"] as const;
+export const provinceRegions = ["Atlantic", "Central", "Prairies", "West Coast", "North", "unknown"] as const;
+
+export const l1CustomerFacts = pgTable(
+  "l1_customer_facts",
+  {
+    tokenizedUserId: text("tokenized_user_id").primaryKey(),
+    ageRange: text("age_range").notNull().default("unknown"),
+    provinceRegion: text("province_region").notNull().default("unknown"),
+    accountStatus: text("account_status"),
+    userSegment: text("user_segment"),
+    lastActiveAt: timestamp("last_active_at", tz),
+    totalTransactions: integer("total_transactions").notNull().default(0),
+    totalImports: integer("total_imports").notNull().default(0),
+    importSuccessRate: doublePrecision("import_success_rate"),
+    avgTransactionsPerImport: doublePrecision("avg_transactions_per_import"),
+    reengagementScore: doublePrecision("reengagement_score"),
+    refreshedAt: timestamp("refreshed_at", tz).notNull().defaultNow(),
+  },
+  (t) => [
+    index("l1_customer_facts_segment_idx").on(t.userSegment),
+    index("l1_customer_facts_score_idx").on(t.reengagementScore),
+  ],
+);
+
+/** One row per facts refresh: the watermark an incremental refresh starts from. */
+export const analyticsRefreshLog = pgTable("analytics_refresh_log", {
+  id: bigserial("id", { mode: "number" }).primaryKey(),
+  mode: text("mode").notNull(),
+  startedAt: timestamp("started_at", tz).notNull().defaultNow(),
+  finishedAt: timestamp("finished_at", tz),
+  watermark: timestamp("watermark", tz),
+  usersTouched: integer("users_touched").notNull().default(0),
+  transactionsTouched: integer("transactions_touched").notNull().default(0),
+});
+
+export type AuthUser = typeof authUsers.$inferSelect;
+export type User = typeof users.$inferSelect;
+export type Business = typeof businesses.$inferSelect;
+export type BusinessMembership = typeof businessMemberships.$inferSelect;
+export type Contact = typeof contacts.$inferSelect;
+export type NewContact = typeof contacts.$inferInsert;
+export type Transaction = typeof transactions.$inferSelect;
+export type Import = typeof imports.$inferSelect;
+export type L1EventFact = typeof l1EventFacts.$inferSelect;
+export type L1TransactionFact = typeof l1TransactionFacts.$inferSelect;
+export type L1CustomerFact = typeof l1CustomerFacts.$inferSelect;
