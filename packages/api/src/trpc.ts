@@ -1,0 +1,61 @@
+// tRPC, top to bottom: context → initTRPC (meta for OpenAPI, an error formatter that flattens zod
+// errors) → publicProcedure / protectedProcedure / userProcedure.
+import { initTRPC, TRPCError } from "@trpc/server";
+import type { OpenApiMeta } from "trpc-to-openapi";
+import { ZodError, z } from "zod";
+import { withUser, type Tx } from "@switchboard/db";
+import type { Context } from "./context.ts";
+import { toTRPCError } from "./errors.ts";
+
+const t = initTRPC
+  .context<Context>()
+  .meta<OpenApiMeta>()
+  .create({
+    errorFormatter({ shape, error }) {
+      const cause = error.cause;
+      return {
+        ...shape,
+        data: {
+          ...shape.data,
+          stack: undefined,
+          // Field errors for forms: { fieldErrors: { email: ["Invalid email"] }, formErrors: [] }.
+          zodError: cause instanceof ZodError ? z.flattenError(cause) : null,
+        },
+      };
+    },
+  });
+
+export const createTRPCRouter = t.router;
+export const createCallerFactory = t.createCallerFactory;
+export const middleware = t.middleware;
+
+/** Maps database errors (unique violation, RLS refusal, bad uuid…) to stable tRPC codes, once. */
+const mapErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok) throw toTRPCError(result.error);
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(mapErrors);
+
+/** A verified JWT is required. */
+export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.claims) {
+    const message =
+      ctx.authError === "expired" ? "Access token expired" : ctx.authError === "invalid" ? "Invalid access token" : "Sign in required";
+    throw new TRPCError({ code: "UNAUTHORIZED", message });
+  }
+  return next({ ctx: { claims: ctx.claims } });
+});
+
+/**
+ * The whole procedure runs in one transaction as role `authenticated` with the caller's claims
+ * (withUser): RLS sees auth.uid(). Any error rolls the transaction back: nothing is half-written.
+ */
+export const userProcedure = protectedProcedure.use(async ({ ctx, next }) => {
+  return withUser(ctx.database, ctx.claims, async (tx: Tx) => {
+    const result = await next({ ctx: { tx } });
+    if (!result.ok) throw result.error; // rethrow so withUser rolls back
+    return result;
+  });
+});
