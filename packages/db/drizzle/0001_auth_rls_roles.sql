@@ -321,9 +321,16 @@ CREATE POLICY contacts_tenant ON public.contacts FOR ALL TO authenticated
   USING (business_id IN (SELECT private.my_business_ids()))
   WITH CHECK (business_id IN (SELECT private.my_business_ids()));
 --> statement-breakpoint
+-- Foreign-key checks ignore RLS, so the check also pins the contact and the import to the same business
+-- (otherwise a member of A could hang a transaction on B's contact).
 CREATE POLICY transactions_tenant ON public.transactions FOR ALL TO authenticated
   USING (business_id IN (SELECT private.my_business_ids()))
-  WITH CHECK (business_id IN (SELECT private.my_business_ids()));
+  WITH CHECK (business_id IN (SELECT private.my_business_ids())
+              AND EXISTS (SELECT 1 FROM public.contacts c
+                          WHERE c.id = transactions.contact_id AND c.business_id = transactions.business_id)
+              AND (transactions.import_id IS NULL
+                   OR EXISTS (SELECT 1 FROM public.imports i
+                              WHERE i.id = transactions.import_id AND i.business_id = transactions.business_id)));
 --> statement-breakpoint
 CREATE POLICY imports_tenant ON public.imports FOR ALL TO authenticated
   USING (business_id IN (SELECT private.my_business_ids()))

@@ -278,6 +278,8 @@ export const l1CustomerFacts = pgTable(
     importSuccessRate: doublePrecision("import_success_rate"),
     avgTransactionsPerImport: doublePrecision("avg_transactions_per_import"),
     reengagementScore: doublePrecision("reengagement_score"),
+    // Distinct UTC days with activity in the 30 days up to last_active_at (input of segment and score).
+    activeDays30: integer("active_days_30").notNull().default(0),
     refreshedAt: timestamp("refreshed_at", tz).notNull().defaultNow(),
   },
   (t) => [
@@ -293,6 +295,8 @@ export const analyticsRefreshLog = pgTable("analytics_refresh_log", {
   startedAt: timestamp("started_at", tz).notNull().defaultNow(),
   finishedAt: timestamp("finished_at", tz),
   watermark: timestamp("watermark", tz),
+  // Highest l1_event_facts.id seen: catches events inserted later with a back-dated occurred_at.
+  eventIdWatermark: bigint("event_id_watermark", { mode: "number" }),
   usersTouched: integer("users_touched").notNull().default(0),
   transactionsTouched: integer("transactions_touched").notNull().default(0),
 });

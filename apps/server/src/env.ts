@@ -1,0 +1,117 @@
+// The only module that reads process.env: validated once with zod, turned into the server's config.
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import { loadTokenKey } from "@switchboard/analytics";
+import { databaseEnv } from "@switchboard/db";
+import type { ApiConfig } from "@switchboard/api";
+
+/** <repo>/.data/dev-secrets.json: the JWT secret generated once for development (.data is git-ignored). */
+export const defaultDevSecretsFile = fileURLToPath(new URL("../../../.data/dev-secrets.json", import.meta.url));
+/** The built web app, served at / when present. */
+export const defaultWebDistDir = fileURLToPath(new URL("../../web/dist", import.meta.url));
+
+const flag = z
+  .enum(["0", "1", "true", "false", ""])
+  .transform((v) => v === "1" || v === "true");
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v ? v : undefined));
+
+const Env = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    // 127.0.0.1 keeps a dev server off the network; say 0.0.0.0 inside a container.
+    HOST: z.string().min(1).default("127.0.0.1"),
+    JWT_SECRET: optionalString.pipe(z.string().min(32, "JWT_SECRET must be at least 32 characters").optional()),
+    JWT_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(3600),
+    DEMO_DATA: flag.default(true),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    ANALYTICS_TOKEN_KEY: optionalString.pipe(
+      z
+        .string()
+        .refine((v) => Buffer.byteLength(v) >= 32, "ANALYTICS_TOKEN_KEY must be at least 32 bytes")
+        .optional(),
+    ),
+    K_ANONYMITY: z.coerce.number().int().min(1).max(1000).default(5),
+    FACTS_REFRESH_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(0),
+    // Operators who migrate with a separate owner role (the server's login role owns nothing) say 0.
+    MIGRATE_ON_START: flag.default(true),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV !== "production") return;
+    for (const key of ["JWT_SECRET", "ANALYTICS_TOKEN_KEY"] as const) {
+      if (!env[key]) ctx.addIssue({ code: "custom", path: [key], message: `${key} is required when NODE_ENV=production` });
+    }
+  });
+
+export interface AppConfig {
+  nodeEnv: "development" | "production" | "test";
+  port: number;
+  host: string;
+  database: { url: string | undefined; dataDir: string };
+  logLevel: string;
+  demoData: boolean;
+  migrateOnStart: boolean;
+  factsRefreshIntervalMs: number;
+  api: ApiConfig;
+  /** Where the secrets came from, for the startup log (never the secrets themselves). */
+  secretsSource: "environment" | "generated-dev-files";
+}
+
+interface DevSecrets {
+  jwt_secret: string;
+}
+
+/** Reads (or creates once) the development secrets file, so sessions survive restarts without a hard-coded key. */
+function devSecrets(file: string): DevSecrets {
+  if (existsSync(file)) {
+    const parsed = z.object({ jwt_secret: z.string().min(32) }).safeParse(JSON.parse(readFileSync(file, "utf8")));
+    if (parsed.success) return parsed.data;
+  }
+  const secrets: DevSecrets = { jwt_secret: randomBytes(48).toString("base64url") };
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(secrets, null, 2) + "\n", { mode: 0o600 });
+  return secrets;
+}
+
+export class EnvError extends Error {
+  override name = "EnvError";
+}
+
+/** Validates the environment; throws EnvError naming every bad variable. */
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  opts: { devSecretsFile?: string; tokenKeyFile?: string } = {},
+): AppConfig {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "(env)"}: ${i.message}`);
+    throw new EnvError(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  const database = databaseEnv(env);
+  const jwtSecret = e.JWT_SECRET ?? devSecrets(opts.devSecretsFile ?? defaultDevSecretsFile).jwt_secret;
+  // The analytics package owns the key file, so the server and `npm run facts:refresh` share one key.
+  const analyticsTokenKey = loadTokenKey({ env, embedded: !database.url, keyFile: opts.tokenKeyFile });
+  return {
+    nodeEnv: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    database,
+    logLevel: e.LOG_LEVEL,
+    demoData: e.DEMO_DATA,
+    migrateOnStart: e.MIGRATE_ON_START,
+    factsRefreshIntervalMs: e.FACTS_REFRESH_INTERVAL_SECONDS * 1000,
+    api: {
+      jwt: { secret: new TextEncoder().encode(jwtSecret), ttlSeconds: e.JWT_TTL_SECONDS },
+      kAnonymity: e.K_ANONYMITY,
+      analyticsTokenKey,
+    },
+    secretsSource: e.JWT_SECRET && e.ANALYTICS_TOKEN_KEY ? "environment" : "generated-dev-files",
+  };
+}

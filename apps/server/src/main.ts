@@ -1,0 +1,127 @@
+// `npm start`: build the web app if stale, migrate, seed demo data on an empty database, start the
+// facts scheduler if configured, listen, print the URL and demo logins. SIGTERM/SIGINT: drain and exit 0.
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as analytics from "@switchboard/analytics";
+import { DEMO_LOGINS, createDb, migrate, rows, seedDemo, sql, type Database } from "@switchboard/db";
+import { createSignInThrottle } from "@switchboard/api";
+import { EnvError, defaultWebDistDir, loadConfig } from "./env.ts";
+import { createLogger } from "./logger.ts";
+import { createServer, stopServer } from "./server.ts";
+
+// The facts scheduler is landing in parallel in @switchboard/analytics: used when present.
+type Scheduler = (opts: { database: Database; intervalMs: number; tokenKey: Uint8Array }) => { stop(): unknown };
+const startFactsScheduler = (analytics as { startFactsScheduler?: Scheduler }).startFactsScheduler;
+
+const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+const webRoot = join(repoRoot, "apps/web");
+
+function newestMtime(path: string): number {
+  if (!existsSync(path)) return 0;
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const entry of readdirSync(path)) {
+    if (entry === "node_modules" || entry === "dist") continue;
+    newest = Math.max(newest, newestMtime(join(path, entry)));
+  }
+  return newest;
+}
+
+/** Builds apps/web when dist is missing or older than its sources; a failed build only warns. */
+function ensureWebBuild(log: ReturnType<typeof createLogger>) {
+  const builtAt = newestMtime(join(defaultWebDistDir, "index.html"));
+  const sources = ["src", "index.html", "vite.config.ts", "package.json", "public"].map((p) => join(webRoot, p));
+  const changedAt = Math.max(...sources.map(newestMtime));
+  if (builtAt && builtAt >= changedAt) return;
+  if (!existsSync(join(webRoot, "index.html"))) {
+    log.warn("apps/web has no index.html yet: serving the API only");
+    return;
+  }
+  log.info("building the web app (npm run build -w @switchboard/web)");
+  const result = spawnSync("npm", ["run", "build", "-w", "@switchboard/web"], { cwd: repoRoot, stdio: "inherit" });
+  if (result.status !== 0) log.warn("web app build failed: serving the API only (see the output above)");
+}
+
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof EnvError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const log = createLogger(config.logLevel);
+  ensureWebBuild(log);
+
+  const database = createDb({ url: config.database.url, dataDir: config.database.dataDir });
+  log.info({ database: database.label, secrets: config.secretsSource }, "database");
+  if (config.migrateOnStart) await migrate(database);
+
+  if (config.demoData) {
+    const [{ count }] = (await rows<{ count: number }>(database.db, sql`select count(*)::int as count from auth.users`)) as [
+      { count: number },
+    ];
+    if (count === 0) {
+      log.info("empty database: seeding demo data");
+      await seedDemo(database);
+    }
+  }
+
+  const scheduler =
+    config.factsRefreshIntervalMs > 0 && startFactsScheduler
+      ? startFactsScheduler({ database, intervalMs: config.factsRefreshIntervalMs, tokenKey: config.api.analyticsTokenKey })
+      : null;
+
+  const server = createServer({
+    database,
+    config: config.api,
+    logger: log,
+    throttle: createSignInThrottle(),
+    webDistDir: defaultWebDistDir,
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject); // EADDRINUSE and friends: fail loudly instead of hanging
+    server.listen(config.port, config.host, resolve);
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  const host = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
+  const url = `http://${host}:${port}`;
+  const lines = [
+    "",
+    `  Switchboard is running at ${url}`,
+    `  REST API ${url}/api/v1   OpenAPI ${url}/api/openapi.json   tRPC ${url}/trpc   health ${url}/healthz`,
+    ...(config.demoData
+      ? ["", "  Demo logins:", ...DEMO_LOGINS.map((l) => `    ${l.email} / ${l.password}  (${l.role})`)]
+      : []),
+    "",
+  ];
+  process.stdout.write(lines.join("\n") + "\n");
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "shutting down: draining in-flight requests");
+    try {
+      await scheduler?.stop();
+      await stopServer(server);
+      await database.close();
+      log.info("stopped");
+      process.exit(0);
+    } catch (error) {
+      log.error({ err: error }, "shutdown failed");
+      process.exit(1);
+    }
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+await main();

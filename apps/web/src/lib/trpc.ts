@@ -1,0 +1,26 @@
+// The typed tRPC client: types come from the server's AppRouter (type-only import, so no server
+// code reaches the bundle); requests go to /trpc with the bearer token of the signed-in user.
+import { createTRPCClient, httpBatchLink, httpBatchStreamLink, splitLink } from "@trpc/client";
+import { createTRPCContext } from "@trpc/tanstack-react-query";
+import type { AppRouter, RouterInputs, RouterOutputs } from "@switchboard/api";
+
+export type { AppRouter, RouterInputs, RouterOutputs };
+
+export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
+
+export function createApiClient(getToken: () => string | null) {
+  const headers = () => {
+    const token = getToken();
+    return token ? { Authorization: `Bearer ${token}` } : {};
+  };
+  return createTRPCClient<AppRouter>({
+    links: [
+      // Streamed procedures (import progress) need the streaming link; everything else batches.
+      splitLink({
+        condition: (op) => op.path.startsWith("imports.") && op.path.toLowerCase().includes("stream"),
+        true: httpBatchStreamLink({ url: "/trpc", headers }),
+        false: httpBatchLink({ url: "/trpc", headers }),
+      }),
+    ],
+  });
+}

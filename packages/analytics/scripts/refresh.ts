@@ -1,0 +1,18 @@
+// npm run facts:refresh [-- --full]: one facts refresh against DATABASE_URL or the embedded store.
+// The embedded store is single-process: stop the server first (it runs its own scheduled refresh).
+import { createDb, databaseEnv, migrate } from "@switchboard/db";
+import { loadTokenKey, refreshFacts } from "../src/index.ts";
+
+const full = process.argv.includes("--full");
+const env = databaseEnv();
+const database = createDb({ url: env.url, dataDir: env.url ? undefined : env.dataDir, max: 2 });
+try {
+  await migrate(database);
+  const tokenKey = loadTokenKey({ embedded: database.kind === "pglite" });
+  const started = performance.now();
+  const result = await refreshFacts(database, { tokenKey, mode: full ? "full" : "incremental" });
+  const seconds = ((performance.now() - started) / 1000).toFixed(2);
+  console.log(JSON.stringify({ ...result, seconds: Number(seconds), database: database.label }));
+} finally {
+  await database.close();
+}

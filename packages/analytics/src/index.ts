@@ -1,0 +1,16 @@
+export * from "./key.ts";
+export * from "./refresh.ts";
+export * from "./definitions.ts";
+export * from "./admin.ts";
+export * from "./csv.ts";
+export * from "./insights/schemas.ts";
+export * from "./insights/suppress.ts";
+export type { InsightOptions } from "./insights/options.ts";
+export { cohorts } from "./insights/cohorts.ts";
+export { intents } from "./insights/intents.ts";
+export { segments } from "./insights/segments.ts";
+export { engagement } from "./insights/engagement.ts";
+export { importQuality } from "./insights/import-quality.ts";
+export { reengagement } from "./insights/reengagement.ts";
+export { funnel } from "./insights/funnel.ts";
+export * from "./scheduler.ts";

@@ -1,0 +1,239 @@
+// The facts pipeline: rebuilds l1_customer_facts and l1_transaction_facts from the operational tables,
+// as role switchboard_facts, in one transaction. Tokens are computed here in Node (the key never
+// reaches the database) and handed over as parameters; every aggregate is computed in SQL.
+import { asFactsPipeline, rows, sql, type Database, type Tx } from "@switchboard/db";
+import { tokenizeUserId, transactionFactId } from "./key.ts";
+import { ageRangeSql, provinceRegionSql, scoreSql, segmentSql } from "./definitions.ts";
+
+export type RefreshMode = "full" | "incremental";
+
+export interface RefreshOptions {
+  tokenKey: Uint8Array;
+  mode: RefreshMode;
+  /** Reference time for age, recency and tenure (tests pin it); default: the database clock. */
+  now?: Date;
+  /** Rows per round trip when tokenizing users and transactions. */
+  batchSize?: number;
+}
+
+export type RefreshResult =
+  | { status: "skipped"; reason: "another refresh is running" }
+  | { status: "done"; mode: RefreshMode; usersTouched: number; transactionsTouched: number; customers: number };
+
+// One advisory lock id for the pipeline ("SBFA"): concurrent refreshes never interleave.
+export const REFRESH_LOCK_ID = 0x53424641;
+// Rows committed late with an earlier timestamp are picked up by re-reading this much before the watermark.
+const OVERLAP = sql`interval '10 minutes'`;
+
+export async function refreshFacts(database: Database, options: RefreshOptions): Promise<RefreshResult> {
+  const batchSize = options.batchSize ?? 20_000;
+  const refTime = options.now ? options.now.toISOString() : null;
+  return asFactsPipeline(database, async (tx) => {
+    const [lock] = await rows<{ ok: boolean }>(tx, sql`select pg_try_advisory_xact_lock(${REFRESH_LOCK_ID}) as ok`);
+    if (!lock?.ok) return { status: "skipped", reason: "another refresh is running" } as const;
+
+    const [last] = await rows<{ watermark: string; event_id: number | null }>(
+      tx,
+      sql`select watermark::text as watermark, event_id_watermark::float8 as event_id
+          from analytics_refresh_log where finished_at is not null and watermark is not null
+          order by id desc limit 1`,
+    );
+    const mode: RefreshMode = options.mode === "incremental" && last ? "incremental" : "full";
+    const [start] = await rows<{ started: string; max_event_id: number | null }>(
+      tx,
+      sql`select now()::text as started, (select max(id) from l1_event_facts)::float8 as max_event_id`,
+    );
+
+    await loadTokens(tx, options.tokenKey, batchSize);
+
+    // The users whose aggregates are recomputed: everyone, or those with activity since the watermark.
+    await tx.execute(sql`create temp table _sb_scope (user_id uuid primary key) on commit drop`);
+    if (mode === "full") {
+      await tx.execute(sql`delete from l1_transaction_facts`);
+      await tx.execute(sql`delete from l1_customer_facts`);
+      await tx.execute(sql`insert into _sb_scope select user_id from _sb_tokens`);
+    } else {
+      const since = sql`(${last!.watermark}::timestamptz - ${OVERLAP})`;
+      const eventId = last!.event_id ?? 0;
+      await tx.execute(sql`
+        insert into _sb_scope
+        select c.user_id from (
+          select e.user_id from l1_event_facts e where e.id > ${eventId} or e.occurred_at > ${since}
+          union select t.created_by from transactions t where t.created_at > ${since}
+          union select i.created_by from imports i where i.created_at > ${since} or i.finished_at > ${since}
+          union select k.user_id from _sb_tokens k
+            where not exists (select 1 from l1_customer_facts f where f.tokenized_user_id = k.token)
+        ) c
+        join _sb_tokens k on k.user_id = c.user_id`);
+    }
+
+    const transactionsTouched = await loadTransactionFacts(
+      tx,
+      options.tokenKey,
+      batchSize,
+      mode === "full" ? null : sql`(${last!.watermark}::timestamptz - ${OVERLAP})`,
+    );
+    await upsertAggregates(tx);
+    await updateAttributes(tx, refTime);
+
+    // Users deleted since: their facts go too (tokens of live users are all in _sb_tokens).
+    await tx.execute(sql`delete from l1_customer_facts f
+      where not exists (select 1 from _sb_tokens k where k.token = f.tokenized_user_id)`);
+    await tx.execute(sql`delete from l1_transaction_facts f
+      where not exists (select 1 from _sb_tokens k where k.token = f.tokenized_user_id)`);
+
+    const [counts] = await rows<{ scope: number; customers: number }>(
+      tx,
+      sql`select (select count(*) from _sb_scope)::int as scope, (select count(*) from l1_customer_facts)::int as customers`,
+    );
+    await tx.execute(sql`
+      insert into analytics_refresh_log (mode, started_at, finished_at, watermark, event_id_watermark, users_touched, transactions_touched)
+      values (${mode}, ${start!.started}::timestamptz, clock_timestamp(), ${start!.started}::timestamptz,
+              ${start!.max_event_id ?? last?.event_id ?? null}, ${counts!.scope}, ${transactionsTouched})`);
+    return {
+      status: "done",
+      mode,
+      usersTouched: counts!.scope,
+      transactionsTouched,
+      customers: counts!.customers,
+    } as const;
+  });
+}
+
+/** _sb_tokens(user_id, token) for every user, tokens computed in Node, sent in batches. */
+async function loadTokens(tx: Tx, key: Uint8Array, batchSize: number) {
+  await tx.execute(sql`create temp table _sb_tokens (user_id uuid primary key, token text not null) on commit drop`);
+  let after = "00000000-0000-0000-0000-000000000000";
+  for (;;) {
+    const batch = await rows<{ id: string }>(
+      tx,
+      sql`select id::text as id from users where id > ${after}::uuid order by id limit ${batchSize}`,
+    );
+    if (batch.length === 0) break;
+    const ids = batch.map((r) => r.id);
+    const tokens = ids.map((id) => tokenizeUserId(key, id));
+    await tx.execute(sql`insert into _sb_tokens (user_id, token)
+      select * from unnest(string_to_array(${ids.join(",")}, ',')::uuid[], string_to_array(${tokens.join(",")}, ','))`);
+    after = ids[ids.length - 1]!;
+    if (batch.length < batchSize) break;
+  }
+  await tx.execute(sql`create unique index on _sb_tokens (token)`);
+  await tx.execute(sql`analyze _sb_tokens`);
+}
+
+/** Transactions of known users (all, or created since `since`) → l1_transaction_facts, keyed fact ids. */
+async function loadTransactionFacts(tx: Tx, key: Uint8Array, batchSize: number, since: ReturnType<typeof sql> | null) {
+  let after = "00000000-0000-0000-0000-000000000000";
+  let inserted = 0;
+  for (;;) {
+    const batch = await rows<{ id: string }>(
+      tx,
+      sql`select t.id::text as id from transactions t
+          where t.id > ${after}::uuid and t.created_by is not null ${since ? sql`and t.created_at > ${since}` : sql``}
+          order by t.id limit ${batchSize}`,
+    );
+    if (batch.length === 0) break;
+    const ids = batch.map((r) => r.id);
+    const factIds = ids.map((id) => transactionFactId(key, id));
+    const result = await rows<{ n: number }>(
+      tx,
+      sql`with ins as (
+        insert into l1_transaction_facts (fact_id, tokenized_user_id, occurred_on, amount_cents, currency, category, via_import)
+        select m.fact_id, k.token, (t.occurred_at at time zone 'UTC')::date, t.amount_cents, t.currency, t.category,
+               t.import_id is not null
+        from unnest(string_to_array(${ids.join(",")}, ',')::uuid[], string_to_array(${factIds.join(",")}, ',')) as m(id, fact_id)
+        join transactions t on t.id = m.id
+        join _sb_tokens k on k.user_id = t.created_by
+        on conflict (fact_id) do nothing
+        returning 1)
+      select count(*)::int as n from ins`,
+    );
+    inserted += result[0]?.n ?? 0;
+    after = ids[ids.length - 1]!;
+    if (batch.length < batchSize) break;
+  }
+  return inserted;
+}
+
+/** Activity, transaction and import aggregates for the users in _sb_scope. */
+async function upsertAggregates(tx: Tx) {
+  await tx.execute(sql`
+    with ev as (
+      select e.user_id, max(e.occurred_at) as last_active_at
+      from l1_event_facts e join _sb_scope s on s.user_id = e.user_id
+      group by e.user_id
+    ), days as (
+      select e.user_id, count(distinct (e.occurred_at at time zone 'UTC')::date)::int as active_days
+      from l1_event_facts e join ev on ev.user_id = e.user_id
+      where e.occurred_at > ev.last_active_at - interval '30 days' and e.occurred_at <= ev.last_active_at
+      group by e.user_id
+    ), txs as (
+      select t.created_by as user_id, count(*)::int as n
+      from transactions t join _sb_scope s on s.user_id = t.created_by
+      group by t.created_by
+    ), imps as (
+      select i.created_by as user_id, count(*)::int as n,
+             sum(i.rows_imported)::float8 as rows_imported, sum(i.rows_total)::float8 as rows_total
+      from imports i join _sb_scope s on s.user_id = i.created_by
+      group by i.created_by
+    ), imp_txs as (
+      select i.created_by as user_id, count(*)::int as n
+      from imports i join _sb_scope s on s.user_id = i.created_by join transactions t on t.import_id = i.id
+      group by i.created_by
+    )
+    insert into l1_customer_facts as f (tokenized_user_id, last_active_at, active_days_30, total_transactions,
+      total_imports, import_success_rate, avg_transactions_per_import, refreshed_at)
+    select k.token, ev.last_active_at, coalesce(days.active_days, 0), coalesce(txs.n, 0), coalesce(imps.n, 0),
+           case when imps.rows_total > 0 then imps.rows_imported / imps.rows_total end,
+           case when imps.n > 0 then coalesce(imp_txs.n, 0)::float8 / imps.n end,
+           now()
+    from _sb_scope s
+    join _sb_tokens k on k.user_id = s.user_id
+    left join ev on ev.user_id = s.user_id
+    left join days on days.user_id = s.user_id
+    left join txs on txs.user_id = s.user_id
+    left join imps on imps.user_id = s.user_id
+    left join imp_txs on imp_txs.user_id = s.user_id
+    on conflict (tokenized_user_id) do update set
+      last_active_at = excluded.last_active_at,
+      active_days_30 = excluded.active_days_30,
+      total_transactions = excluded.total_transactions,
+      total_imports = excluded.total_imports,
+      import_success_rate = excluded.import_success_rate,
+      avg_transactions_per_import = excluded.avg_transactions_per_import,
+      refreshed_at = excluded.refreshed_at`);
+}
+
+/** Time-dependent and profile-derived columns for every user (cheap: one row per user, no events). */
+async function updateAttributes(tx: Tx, refTime: string | null) {
+  const ref = sql`coalesce(${refTime}::timestamptz, now())`;
+  const d = sql`x.d`;
+  const t = sql`x.t`;
+  const status = sql`x.account_status`;
+  const activeDays = sql`x.active_days_30`;
+  await tx.execute(sql`
+    with x as (
+      select f.tokenized_user_id, f.active_days_30, u.account_status,
+             ${ageRangeSql(sql`u.birth_date`, sql`(${ref} at time zone 'UTC')::date`)} as age_range,
+             ${provinceRegionSql(sql`u.province`)} as province_region,
+             case when f.last_active_at is null then null
+                  else greatest(0, floor(extract(epoch from (${ref} - f.last_active_at)) / 86400))::int end as d,
+             greatest(0, floor(extract(epoch from (${ref} - coalesce(u.created_at, ${ref}))) / 86400))::int as t,
+             u.onboarding_completed_at is not null as onboarded
+      from l1_customer_facts f
+      join _sb_tokens k on k.token = f.tokenized_user_id
+      join users u on u.id = k.user_id
+    ), y as (
+      select x.tokenized_user_id, x.age_range, x.province_region, x.account_status,
+             ${segmentSql({ status, d, t, activeDays })} as user_segment,
+             ${scoreSql({ status, d, t, activeDays, onboarded: sql`x.onboarded` })} as reengagement_score
+      from x
+    )
+    update l1_customer_facts f set
+      age_range = y.age_range, province_region = y.province_region, account_status = y.account_status,
+      user_segment = y.user_segment, reengagement_score = y.reengagement_score, refreshed_at = now()
+    from y
+    where f.tokenized_user_id = y.tokenized_user_id
+      and (f.age_range, f.province_region, f.account_status, f.user_segment, f.reengagement_score)
+          is distinct from (y.age_range, y.province_region, y.account_status, y.user_segment, y.reengagement_score)`);
+}

@@ -1,0 +1,76 @@
+// Test helpers: real contexts over the real database, users signed up through the procedures, and
+// callers that authenticate with the bearer token exactly as the HTTP transport does.
+import { randomBytes } from "node:crypto";
+import { TRPCError } from "@trpc/server";
+import type { DbContext } from "@switchboard/db/testing";
+import { createCallerFactory } from "../src/trpc.ts";
+import { appRouter } from "../src/root.ts";
+import { createContextFromHeaders, createContextInner, type ApiConfig } from "../src/context.ts";
+import { createSignInThrottle, type SignInThrottle } from "../src/auth/throttle.ts";
+
+export const createCaller = createCallerFactory(appRouter);
+export type Caller = ReturnType<typeof createCaller>;
+
+export function testConfig(): ApiConfig {
+  return {
+    jwt: { secret: randomBytes(32), ttlSeconds: 900 },
+    kAnonymity: 5,
+    analyticsTokenKey: randomBytes(32),
+  };
+}
+
+let seq = 0;
+export const uniqueEmail = (name: string) =>
+  `${name}.${process.pid}.${++seq}.${randomBytes(3).toString("hex")}@example.test`.toLowerCase();
+
+export interface TestUser {
+  id: string;
+  email: string;
+  token: string;
+  caller: Caller;
+  /** The same user acting with an explicit X-Business-Id header. */
+  withBusiness(businessId: string): Promise<Caller>;
+}
+
+export function harness(db: DbContext, opts: { throttle?: SignInThrottle; config?: ApiConfig } = {}) {
+  const config = opts.config ?? testConfig();
+  const throttle = opts.throttle ?? createSignInThrottle();
+  const base = () => ({ database: db.database, config, throttle });
+
+  const anonymous = () => createCaller(createContextInner(base()));
+  const withHeaders = async (authorization: string | null, businessId?: string | null) =>
+    createCaller(await createContextFromHeaders(base(), { authorization, businessId }));
+
+  async function signUp(name: string, extra: { full_name?: string; phone?: string } = {}): Promise<TestUser> {
+    const email = uniqueEmail(name);
+    const session = await anonymous().auth.signUp({ email, password: "correct horse battery", display_name: name, ...extra });
+    const token = session.access_token;
+    return {
+      id: session.user.id,
+      email,
+      token,
+      caller: await withHeaders(`Bearer ${token}`),
+      withBusiness: (businessId) => withHeaders(`Bearer ${token}`, businessId),
+    };
+  }
+
+  /** An owner with a fresh business. */
+  async function owner(name: string) {
+    const user = await signUp(name);
+    const business = await user.caller.businesses.create({ name: `${name}'s business` });
+    return { ...user, business };
+  }
+
+  return { config, throttle, anonymous, withHeaders, signUp, owner };
+}
+
+/** The tRPC error code a promise rejects with ("OK" when it resolves). */
+export async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof TRPCError) return error.code;
+    throw error;
+  }
+  return "OK";
+}

@@ -1,0 +1,118 @@
+// Migrations replay from zero, a second run is a no-op, and the backfill in the trigger migration
+// mirrors users that existed before it.
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { sql } from "drizzle-orm";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
+import type { PgliteDatabase } from "drizzle-orm/pglite";
+import type { PostgresJsDatabase } from "drizzle-orm/postgres-js";
+import { createDb, driftCount, migrate, migrationsFolder, rows, userMirrorDrift, type Database, type Executor } from "../src/index.ts";
+import { freshPostgres } from "./harness.ts";
+
+/** Everything the migrations create that a replay could duplicate or lose. */
+async function fingerprint(db: Executor) {
+  const [row] = await rows<Record<string, number | string>>(
+    db,
+    sql`select
+      (select count(*) from drizzle.__drizzle_migrations)::int as applied,
+      (select count(*) from pg_policies)::int as policies,
+      (select md5(string_agg(schemaname || tablename || policyname || cmd || coalesce(qual, '') || coalesce(with_check, ''), ',' order by schemaname, tablename, policyname)) from pg_policies) as policy_hash,
+      (select count(*) from pg_trigger where not tgisinternal)::int as triggers,
+      (select count(*) from pg_proc where pronamespace in ('private'::regnamespace, 'auth'::regnamespace))::int as functions,
+      (select count(*) from pg_class where relkind = 'r' and relnamespace in ('public'::regnamespace, 'auth'::regnamespace))::int as tables,
+      (select count(*) from pg_class where relkind = 'i' and relnamespace in ('public'::regnamespace, 'auth'::regnamespace))::int as indexes,
+      (select count(*) from information_schema.role_table_grants where grantee in ('authenticated', 'analyst', 'switchboard_auth', 'switchboard_facts'))::int as table_grants,
+      (select count(*) from information_schema.column_privileges where grantee = 'analyst')::int as analyst_columns`,
+  );
+  return row!;
+}
+
+/** A copy of the migrations folder that stops after the first `count` migrations. */
+function truncatedMigrations(count: number) {
+  const dir = mkdtempSync(join(tmpdir(), "sb-migrations-"));
+  cpSync(migrationsFolder, dir, { recursive: true });
+  const journalPath = join(dir, "meta", "_journal.json");
+  const journal = JSON.parse(readFileSync(journalPath, "utf8")) as { entries: unknown[] };
+  journal.entries = journal.entries.slice(0, count);
+  writeFileSync(journalPath, JSON.stringify(journal));
+  return dir;
+}
+
+async function migrateFrom(database: Database, folder: string) {
+  if (database.kind === "pglite") await migratePglite(database.db as unknown as PgliteDatabase, { migrationsFolder: folder });
+  else await migratePostgres(database.db as unknown as PostgresJsDatabase, { migrationsFolder: folder });
+}
+
+const journalEntries = (JSON.parse(readFileSync(join(migrationsFolder, "meta", "_journal.json"), "utf8")) as { entries: unknown[] }).entries.length;
+
+type Fresh = { database: Database; cleanup(): Promise<void> };
+const targets: [string, () => Promise<Fresh>][] = [
+  ["pglite", async () => { const database = createDb(); return { database, cleanup: () => database.close() }; }],
+];
+const url = process.env.DATABASE_URL;
+if (url) targets.push(["postgres", () => freshPostgres(url, { migrate: false })]);
+
+const tmpDirs: string[] = [];
+afterAll(() => {
+  for (const dir of tmpDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+for (const [kind, fresh] of targets) {
+  describe(`migrations [${kind}]`, () => {
+    it("replays from zero; a second run changes nothing", async () => {
+      const { database, cleanup } = await fresh();
+      try {
+        await migrate(database);
+        const first = await fingerprint(database.db);
+        expect(first).toMatchObject({ applied: journalEntries });
+        expect(first.tables).toBeGreaterThanOrEqual(11);
+        await migrate(database);
+        expect(await fingerprint(database.db)).toEqual(first);
+      } finally {
+        await cleanup();
+      }
+    });
+
+    it("the trigger migration backfills users created before it, without duplicates", async () => {
+      const { database, cleanup } = await fresh();
+      try {
+        const tablesOnly = truncatedMigrations(1);
+        tmpDirs.push(tablesOnly);
+        await migrateFrom(database, tablesOnly);
+        await database.db.execute(sql`insert into auth.users (email, raw_user_meta_data) values
+          ('early1@example.com', '{"full_name":"Early One"}'), ('early2@example.com', '{}')`);
+        // Nothing mirrors yet: the trigger does not exist.
+        expect(await rows(database.db, sql`select id from public.users`)).toEqual([]);
+        await migrate(database);
+        const mirrored = await rows<{ email: string; display_name: string }>(
+          database.db,
+          sql`select email, display_name from public.users order by email`,
+        );
+        expect(mirrored).toEqual([
+          { email: "early1@example.com", display_name: "Early One" },
+          { email: "early2@example.com", display_name: "early2" },
+        ]);
+        expect(driftCount(await userMirrorDrift(database.db))).toBe(0);
+      } finally {
+        await cleanup();
+      }
+    });
+
+    if (kind === "postgres") {
+      it("migrates two more fresh databases of the same cluster at once (cluster-wide roles already exist)", async () => {
+        const [a, b] = await Promise.all([fresh(), fresh()]);
+        try {
+          await Promise.all([migrate(a!.database), migrate(b!.database)]);
+          const [fa, fb] = await Promise.all([fingerprint(a!.database.db), fingerprint(b!.database.db)]);
+          expect(fa).toEqual(fb);
+          expect(fa).toMatchObject({ applied: journalEntries });
+        } finally {
+          await Promise.all([a!.cleanup(), b!.cleanup()]);
+        }
+      });
+    }
+  });
+}
