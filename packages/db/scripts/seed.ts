@@ -45,7 +45,8 @@ try {
     onProgress: ({ step, rows, elapsedMs, done }) => {
       const rate = elapsedMs > 0 && rows > 0 ? `  ${fmt(Math.round((rows * 1000) / elapsedMs))} rows/s` : "";
       const count = rows > 0 ? `${fmt(rows).padStart(11)} rows` : "";
-      if (done || rows > 0) console.error(`  ${step.padEnd(28)}${count}${rate}${done ? `  done in ${fmt(elapsedMs)} ms` : ""}`);
+      if (!done && rows === 0) console.error(`  ${step} …`);
+      else console.error(`  ${step.padEnd(28)}${count}${rate}${done ? `  done in ${fmt(elapsedMs)} ms` : ""}`);
     },
   });
   const rss = Math.round(process.resourceUsage().maxRSS / 1024);

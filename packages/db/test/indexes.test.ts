@@ -70,6 +70,25 @@ describeDb("indexes and RLS catalog", (ctx) => {
     expect(roles.map((r) => r.role)).toEqual(["analyst", "authenticated", "switchboard_auth", "switchboard_facts"]);
   });
 
+  it("lets no role but authenticated execute private functions, and it only the membership helpers", async () => {
+    // Security definer functions in private (mirror, drift report) would expose every user's email.
+    const grants = await rows<{ fn: string; role: string }>(
+      ctx.database.db,
+      sql`select p.proname as fn, r.rolname as role
+          from pg_proc p cross join pg_roles r
+          where p.pronamespace = 'private'::regnamespace
+            and r.rolname in ('authenticated', 'analyst', 'switchboard_auth', 'switchboard_facts', 'switchboard_app')
+            and has_function_privilege(r.oid, p.oid, 'execute')
+          order by 1, 2`,
+    );
+    expect(grants).toEqual([
+      { fn: "co_member_ids", role: "authenticated" },
+      { fn: "my_admin_business_ids", role: "authenticated" },
+      { fn: "my_business_ids", role: "authenticated" },
+      { fn: "my_owner_business_ids", role: "authenticated" },
+    ]);
+  });
+
   it("has the contact list order index (business_id, created_at, id)", async () => {
     const [found] = await rows<{ n: number }>(
       ctx.database.db,

@@ -361,6 +361,8 @@ describeDb("row-level security", (ctx) => {
     for (const [column, value] of [["raw_app_meta_data", sql`'{"roles":["analyst"]}'`], ["banned_until", sql`null`], ["email", sql`'new@a.test'`], ["encrypted_password", sql`'x'`], ["email_confirmed_at", sql`now()`]] as const) {
       await expectOutcome(run(me, sql`update auth.users set ${sql.identifier(column)} = ${value} where id = ${U.memberA}`), "denied", `update auth.users.${column}`);
     }
+    await expectOutcome(run(me, sql`select * from private.user_mirror_drift()`), "denied", "drift report");
+    await expectOutcome(run(me, sql`select private.mirror_user(u) from auth.users u`), "denied", "mirror_user");
     await expectOutcome(run(me, sql`select encrypted_password from auth.users`), "denied", "read password hashes");
     await expectOutcome(run(me, sql`select banned_until from auth.users`), "denied", "read bans");
     const [mine] = await rows<{ motivation: string; email: string }>(db(), sql`select motivation, email from public.users where id = ${U.memberA}`);

@@ -241,9 +241,11 @@ function calibrateSessions(w: World): number {
   for (let i = 0; i < w.users; i++) {
     fixedEvents += onboardingEvents(w, i);
     const end = Math.min(w.anchor, w.userChurn[i]!);
-    const perSession = 1 + (w.userBusiness[i]! >= 0 ? ACTIONS_PER_SESSION : 0);
+    const joined = w.userBusiness[i]! >= 0 ? w.userJoined[i]! : Infinity;
     for (let k = 0, start = w.userCreated[i]!; start < end; k++, start += WEEK) {
       const span = Math.min(WEEK, end - start) / WEEK;
+      // Only members act after signing in, and only once they have joined.
+      const perSession = 1 + (start + WEEK / 2 >= joined ? ACTIONS_PER_SESSION : 0);
       perBase += sessionCurve(k) * w.userEngagement[i]! * span * perSession;
     }
   }
