@@ -25,6 +25,7 @@ const appUrl = (() => {
 const DURATION = Number(env.BENCH_DURATION_SECONDS || 6);
 const WARMUP = Number(env.BENCH_WARMUP_SECONDS || 2);
 const PAGE = 50;
+const SEARCH_REQUESTS = Number(env.BENCH_SEARCH_REQUESTS || 200);
 
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 const serverDir = fileURLToPath(new URL("../../server/", import.meta.url));
@@ -230,7 +231,10 @@ async function main() {
     JSON.stringify(p.data.map((c) => [c.id, full ? null : c.assigned_to, full ? null : c.created_by]));
   const reference = signature(pages[2]!);
   const sameShape = pages.every((p, i) => (i === 1 ? signature(p, true) === signature(pages[2]!, true) : signature(p) === reference));
-  if (!sameShape) log("WARNING: the variants did not return the same page; compare with care");
+  if (!sameShape) {
+    log("WARNING: the variants did not return the same page; compare with care");
+    for (const [i, p] of pages.entries()) log(`  ${targets[i]!.name}: ${JSON.stringify(p.data[0])}`);
+  }
   if (pages[0]!.data.length !== PAGE) throw new Error(`the server returned ${pages[0]!.data.length} contacts, expected ${PAGE}`);
 
   const rows: Row[] = [];
@@ -245,7 +249,7 @@ async function main() {
     rows.push({ name: t.name, c16, c1, rssMb: peakMb });
   }
 
-  log("search: warm-up, then 400 sequential requests at 1 connection");
+  log(`search: warm-up, then ${SEARCH_REQUESTS} sequential requests at 1 connection`);
   const searchJob = (requests: number): LoadJob => ({
     kind: "sequential",
     url: `${server.url}/api/v1/contacts/search`,
@@ -254,8 +258,8 @@ async function main() {
     requests,
     bodies: tenant.terms.map((query) => JSON.stringify({ query, include_user_details: "basic", limit: 20 })),
   });
-  await load(searchJob(40));
-  const search = await load(searchJob(400));
+  await load(searchJob(20));
+  const search = await load(searchJob(SEARCH_REQUESTS));
   if (search.non2xx) throw new Error(`search: ${search.non2xx} non-2xx responses`);
 
   // -------------------------------------------------------------------------------------------
