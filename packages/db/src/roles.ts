@@ -32,11 +32,8 @@ export async function runAs<T>(
   // PGlite's transaction() holds its single connection exclusively, so concurrent requests queue
   // here instead of interleaving statements (and claims) on one session.
   return database.db.transaction(async (tx) => {
-    // The trigram word-similarity threshold rides along (contact search's typo tolerance needs 0.3,
-    // the default 0.6 misses one swapped letter): same statement, so no extra round trip.
     await tx.execute(
-      sql`select set_config('role', ${roleName}, true), set_config('request.jwt.claims', ${claimsJson}, true),
-                 set_config('pg_trgm.word_similarity_threshold', '0.3', true)`,
+      sql`select set_config('role', ${roleName}, true), set_config('request.jwt.claims', ${claimsJson}, true)`,
     );
     return fn(tx);
   });

@@ -86,6 +86,8 @@ describeDb("indexes and RLS catalog", (ctx) => {
       { fn: "my_admin_business_ids", role: "authenticated" },
       { fn: "my_business_ids", role: "authenticated" },
       { fn: "my_owner_business_ids", role: "authenticated" },
+      // Checks membership itself and returns only contact ids (migration 0003).
+      { fn: "search_contact_ids", role: "authenticated" },
     ]);
   });
 

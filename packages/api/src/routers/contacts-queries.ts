@@ -130,11 +130,9 @@ export async function contactById(
   throw new TRPCError({ code: "NOT_FOUND", message: "Contact not found" });
 }
 
-// Trigram search over public.sb_contact_search_text(...) (the GIN index expression): substring
-// matches (ILIKE, index-assisted) and fuzzy word matches (`<%`, word_similarity) for typos.
-// Ranked: name starts with the query, then a word starts with it, then similarity.
-const searchText = sql`public.sb_contact_search_text(c.full_name, c.email, c.company, c.phone)`;
-
+// Search: private.search_contact_ids (migration 0003) runs the trigram-indexed match for the
+// resolved business (it checks membership itself: under RLS the non-leakproof trigram operators
+// could not use the index) and returns ranked ids; the contacts and users are read here, through RLS.
 export async function searchContacts(
   tx: Tx,
   requested: string | null,
@@ -143,23 +141,15 @@ export async function searchContacts(
   limit: number,
 ): Promise<{ data: ContactOutput[] }> {
   const { columns, joins } = detailColumns(level);
-  // LIKE wildcards in the query are literal; escaping commutes with the normalization (unaccent, lower).
-  const escaped = query.replace(/[\\%_]/g, (ch) => `\\${ch}`);
   const found = await rows<ContactRow>(
     tx,
     sql`with ${businessCte(requested)},
-        q as (select public.sb_search_norm(${query}) as q, public.sb_search_norm(${escaped}) as pattern)
+        hits as (select s.id, s.rank from private.search_contact_ids((select id from biz), ${query}, ${limit}) s)
         select ${columns}
-        from public.contacts c ${joins}
+        from hits h
+        join public.contacts c on c.id = h.id ${joins}
         where c.business_id = (select id from biz) and c.deleted_at is null
-          and (${searchText} like '%' || (select pattern from q) || '%'
-               or (select q from q) <% ${searchText})
-        order by
-          (public.sb_search_norm(c.full_name) like (select pattern from q) || '%') desc,
-          (' ' || ${searchText} like '% ' || (select pattern from q) || '%') desc,
-          word_similarity((select q from q), ${searchText}) desc,
-          c.full_name, c.id
-        limit ${limit}`,
+        order by h.rank`,
   );
   if (found.length === 0) await explainEmpty(tx, requested);
   return { data: found };
