@@ -20,6 +20,8 @@ export type LoadJob =
       method: "GET" | "POST";
       headers: Record<string, string>;
       bodies: string[];
+      /** Stop early after this many seconds (at least 5 requests), so a slow endpoint cannot stall the run. */
+      maxSeconds?: number;
     };
 
 export interface LoadResult {
@@ -58,6 +60,7 @@ async function runSequential(job: Extract<LoadJob, { kind: "sequential" }>): Pro
   let non2xx = 0;
   const started = performance.now();
   for (let i = 0; i < job.requests; i++) {
+    if (job.maxSeconds && i >= 5 && performance.now() - started > job.maxSeconds * 1000) break;
     const t0 = performance.now();
     const res = await fetch(job.url, { method: job.method, headers: job.headers, body: job.bodies[i % job.bodies.length] });
     await res.arrayBuffer();
@@ -67,11 +70,11 @@ async function runSequential(job: Extract<LoadJob, { kind: "sequential" }>): Pro
   const elapsed = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   return {
-    requestsPerSecond: job.requests / elapsed,
+    requestsPerSecond: latencies.length / elapsed,
     p50: percentile(latencies, 50),
     p95: percentile(latencies, 95),
     p99: percentile(latencies, 99),
-    total: job.requests,
+    total: latencies.length,
     non2xx,
     errors: 0,
   };

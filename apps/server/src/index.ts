@@ -1,4 +1,4 @@
-export { createServer, stopServer, sendJson, type ServerOptions, type RouteHandler } from "./server.ts";
+export { createServer, stopServer, sendJson, type ServerOptions } from "./server.ts";
 export { buildOpenApiDocument, REST_BASE_PATH } from "./openapi.ts";
 export { toRestError, type RestError } from "./rest.ts";
 export { loadConfig, EnvError, defaultWebDistDir, type AppConfig } from "./env.ts";

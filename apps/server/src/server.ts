@@ -1,5 +1,5 @@
 // One node:http server, one visible request path:
-//   /healthz → /api/openapi.json → /api/v1/* (REST) → /trpc/* (tRPC) → /api/* 404 → web app (SPA).
+//   /healthz → /api/openapi.json → CSV insights → /api/v1/* (REST) → /trpc/* (tRPC) → /api/* 404 → web app (SPA).
 // Around all of it: a statement scope (SQL statements counted per request) and one log line.
 import { existsSync } from "node:fs";
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -19,6 +19,7 @@ import {
 import { sql, withStatementScope, type Database, type StatementScope } from "@switchboard/db";
 import { buildOpenApiDocument, REST_BASE_PATH } from "./openapi.ts";
 import { createRestHandler, retryAfterSeconds } from "./rest.ts";
+import { handleInsightsCsv } from "./rest/insights-csv.ts";
 
 export interface ServerOptions {
   database: Database;
@@ -30,9 +31,6 @@ export interface ServerOptions {
   throttle?: SignInThrottle;
 }
 
-/** Extra routes mounted before the REST API (e.g. CSV insights); return false to pass. */
-export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean;
-
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
   res.writeHead(status, { "content-type": "application/json", ...headers });
   res.end(JSON.stringify(body));
@@ -43,7 +41,7 @@ function header(req: IncomingMessage, name: string): string | null {
   return (Array.isArray(value) ? value[0] : value) ?? null;
 }
 
-export function createServer(opts: ServerOptions & { routes?: RouteHandler[] }): Server {
+export function createServer(opts: ServerOptions): Server {
   const { database, config, logger } = opts;
   const base = { database, config, throttle: opts.throttle ?? createSignInThrottle() };
   const createContext = (req: IncomingMessage): Promise<Context> =>
@@ -95,7 +93,8 @@ export function createServer(opts: ServerOptions & { routes?: RouteHandler[] }):
       res.writeHead(200, { "content-type": "application/json", "cache-control": "no-cache" });
       return void res.end(openApiJson);
     }
-    for (const extra of opts.routes ?? []) if (await extra(req, res, url)) return;
+    // GET /api/v1/insights/<name> with Accept: text/csv (or ?format=csv); JSON requests fall through to REST.
+    if (path.startsWith(`${REST_BASE_PATH}/insights/`) && (await handleInsightsCsv(req, res, { ...base, basePath: REST_BASE_PATH }))) return;
     if (path === REST_BASE_PATH || path.startsWith(`${REST_BASE_PATH}/`)) return rest(req, res);
     if (path.startsWith("/trpc/")) return trpc(req, res, path.slice("/trpc/".length));
     if (path === "/api" || path.startsWith("/api/") || path === "/trpc") {

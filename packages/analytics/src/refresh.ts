@@ -49,8 +49,8 @@ export async function refreshFacts(database: Database, options: RefreshOptions):
     // The users whose aggregates are recomputed: everyone, or those with activity since the watermark.
     await tx.execute(sql`create temp table _sb_scope (user_id uuid primary key) on commit drop`);
     if (mode === "full") {
-      await tx.execute(sql`delete from l1_transaction_facts`);
-      await tx.execute(sql`delete from l1_customer_facts`);
+      // Facts of tokens no longer issued (other key, deleted users) go at the end; nothing is deleted
+      // up front, so a full refresh over unchanged data writes (almost) nothing.
       await tx.execute(sql`insert into _sb_scope select user_id from _sb_tokens`);
     } else {
       const since = sql`(${last!.watermark}::timestamptz - ${OVERLAP})`;
@@ -67,12 +67,19 @@ export async function refreshFacts(database: Database, options: RefreshOptions):
         join _sb_tokens k on k.user_id = c.user_id`);
     }
 
-    const transactionsTouched = await loadTransactionFacts(
-      tx,
-      options.tokenKey,
-      batchSize,
-      mode === "full" ? null : sql`(${last!.watermark}::timestamptz - ${OVERLAP})`,
-    );
+    let transactionsTouched: number;
+    if (mode === "full") {
+      await rebuildRollups(tx);
+      transactionsTouched = await rebuildTransactionFacts(tx, options.tokenKey, batchSize);
+    } else {
+      await updateRollups(tx, last!.event_id ?? 0, sql`(${last!.watermark}::timestamptz - ${OVERLAP})`);
+      transactionsTouched = await loadTransactionFacts(
+        tx,
+        options.tokenKey,
+        batchSize,
+        sql`(${last!.watermark}::timestamptz - ${OVERLAP})`,
+      );
+    }
     await upsertAggregates(tx);
     await updateAttributes(tx, refTime);
 
@@ -155,18 +162,121 @@ async function loadTransactionFacts(tx: Tx, key: Uint8Array, batchSize: number, 
   return inserted;
 }
 
+/** Full: l1_user_activity_days and l1_user_milestones recomputed from every event, written as a diff. */
+async function rebuildRollups(tx: Tx) {
+  await tx.execute(sql`
+    create temp table _sb_days on commit drop as
+    select e.user_id, (e.occurred_at at time zone 'UTC')::date as day, max(e.occurred_at) as last_at,
+           bool_or(e.event_type = 'contact_created') as contact_created,
+           bool_or(e.event_type = 'import_completed') as import_completed
+    from l1_event_facts e where e.user_id is not null
+    group by 1, 2`);
+  await tx.execute(sql`analyze _sb_days`);
+  await tx.execute(sql`delete from l1_user_activity_days a
+    where not exists (select 1 from _sb_days d where d.user_id = a.user_id and d.day = a.day)`);
+  await tx.execute(sql`insert into l1_user_activity_days as a (user_id, day, last_at)
+    select d.user_id, d.day, d.last_at from _sb_days d
+    where not exists (select 1 from l1_user_activity_days x where x.user_id = d.user_id and x.day = d.day and x.last_at = d.last_at)
+    on conflict (user_id, day) do update set last_at = excluded.last_at`);
+  await tx.execute(sql`
+    create temp table _sb_milestones on commit drop as
+    select user_id, bool_or(contact_created) as contact_created, bool_or(import_completed) as import_completed
+    from _sb_days group by user_id having bool_or(contact_created) or bool_or(import_completed)`);
+  await tx.execute(sql`delete from l1_user_milestones m
+    where not exists (select 1 from _sb_milestones n where n.user_id = m.user_id)`);
+  await tx.execute(sql`insert into l1_user_milestones as m (user_id, contact_created, import_completed)
+    select n.user_id, n.contact_created, n.import_completed from _sb_milestones n
+    on conflict (user_id) do update set contact_created = excluded.contact_created, import_completed = excluded.import_completed
+    where (m.contact_created, m.import_completed) is distinct from (excluded.contact_created, excluded.import_completed)`);
+}
+
+/** Incremental: the rollups absorb the events after the watermark (events are only ever added). */
+async function updateRollups(tx: Tx, eventId: number, since: ReturnType<typeof sql>) {
+  await tx.execute(sql`
+    create temp table _sb_days on commit drop as
+    select e.user_id, (e.occurred_at at time zone 'UTC')::date as day, max(e.occurred_at) as last_at,
+           bool_or(e.event_type = 'contact_created') as contact_created,
+           bool_or(e.event_type = 'import_completed') as import_completed
+    from l1_event_facts e
+    where e.user_id is not null and (e.id > ${eventId} or e.occurred_at > ${since})
+    group by 1, 2`);
+  await tx.execute(sql`insert into l1_user_activity_days as a (user_id, day, last_at)
+    select d.user_id, d.day, d.last_at from _sb_days d
+    on conflict (user_id, day) do update set last_at = greatest(a.last_at, excluded.last_at)
+    where excluded.last_at > a.last_at`);
+  await tx.execute(sql`insert into l1_user_milestones as m (user_id, contact_created, import_completed)
+    select d.user_id, bool_or(d.contact_created), bool_or(d.import_completed) from _sb_days d
+    group by d.user_id having bool_or(d.contact_created) or bool_or(d.import_completed)
+    on conflict (user_id) do update set contact_created = m.contact_created or excluded.contact_created,
+                                        import_completed = m.import_completed or excluded.import_completed
+    where (excluded.contact_created and not m.contact_created) or (excluded.import_completed and not m.import_completed)`);
+}
+
+/**
+ * Full: every transaction's keyed fact id is computed in Node (HMAC, the key stays here) into a temp
+ * table; l1_transaction_facts is then brought to exactly that set with a diff, so unchanged facts are
+ * not rewritten. Returns the number of facts inserted or changed.
+ */
+async function rebuildTransactionFacts(tx: Tx, key: Uint8Array, batchSize: number) {
+  await tx.execute(sql`create temp table _sb_tx_ids (id uuid not null, fact_id text not null) on commit drop`);
+  let after = "00000000-0000-0000-0000-000000000000";
+  const size = Math.max(batchSize, 50_000);
+  for (;;) {
+    const batch = await rows<{ id: string }>(
+      tx,
+      sql`select t.id::text as id from transactions t
+          where t.id > ${after}::uuid and t.created_by is not null order by t.id limit ${size}`,
+    );
+    if (batch.length === 0) break;
+    const ids = batch.map((r) => r.id);
+    const factIds = ids.map((id) => transactionFactId(key, id));
+    await tx.execute(sql`insert into _sb_tx_ids (id, fact_id)
+      select * from unnest(string_to_array(${ids.join(",")}, ',')::uuid[], string_to_array(${factIds.join(",")}, ','))`);
+    after = ids[ids.length - 1]!;
+    if (batch.length < size) break;
+  }
+  await tx.execute(sql`
+    create temp table _sb_tx_want on commit drop as
+    select m.fact_id, k.token as tokenized_user_id, (t.occurred_at at time zone 'UTC')::date as occurred_on,
+           t.amount_cents, t.currency, t.category, t.import_id is not null as via_import
+    from _sb_tx_ids m
+    join transactions t on t.id = m.id
+    join _sb_tokens k on k.user_id = t.created_by`);
+  await tx.execute(sql`analyze _sb_tx_want`);
+  await tx.execute(sql`delete from l1_transaction_facts f
+    where not exists (select 1 from _sb_tx_want w where w.fact_id = f.fact_id)`);
+  const [changed] = await rows<{ n: number }>(
+    tx,
+    sql`with ins as (
+      insert into l1_transaction_facts as f (fact_id, tokenized_user_id, occurred_on, amount_cents, currency, category, via_import)
+      select w.* from _sb_tx_want w
+      where not exists (
+        select 1 from l1_transaction_facts x
+        where x.fact_id = w.fact_id
+          and (x.tokenized_user_id, x.occurred_on, x.amount_cents, x.currency, x.category, x.via_import)
+              is not distinct from (w.tokenized_user_id, w.occurred_on, w.amount_cents, w.currency, w.category, w.via_import))
+      on conflict (fact_id) do update set tokenized_user_id = excluded.tokenized_user_id, occurred_on = excluded.occurred_on,
+        amount_cents = excluded.amount_cents, currency = excluded.currency, category = excluded.category,
+        via_import = excluded.via_import
+      returning 1)
+    select count(*)::int as n from ins`,
+  );
+  return changed?.n ?? 0;
+}
+
 /** Activity, transaction and import aggregates for the users in _sb_scope. */
 async function upsertAggregates(tx: Tx) {
   await tx.execute(sql`
     with ev as (
-      select e.user_id, max(e.occurred_at) as last_active_at
-      from l1_event_facts e join _sb_scope s on s.user_id = e.user_id
-      group by e.user_id
+      select a.user_id, max(a.last_at) as last_active_at
+      from l1_user_activity_days a join _sb_scope s on s.user_id = a.user_id
+      group by a.user_id
     ), days as (
-      select e.user_id, count(distinct (e.occurred_at at time zone 'UTC')::date)::int as active_days
-      from l1_event_facts e join ev on ev.user_id = e.user_id
-      where e.occurred_at > ev.last_active_at - interval '30 days' and e.occurred_at <= ev.last_active_at
-      group by e.user_id
+      -- A day has an event in (last_active_at − 30 days, last_active_at] iff its latest event is in it.
+      select a.user_id, count(*)::int as active_days
+      from l1_user_activity_days a join ev on ev.user_id = a.user_id
+      where a.last_at > ev.last_active_at - interval '30 days'
+      group by a.user_id
     ), txs as (
       select t.created_by as user_id, count(*)::int as n
       from transactions t join _sb_scope s on s.user_id = t.created_by

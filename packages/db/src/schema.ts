@@ -288,6 +288,31 @@ export const l1CustomerFacts = pgTable(
   ],
 );
 
+/**
+ * Rollup of l1_event_facts maintained by the facts refresh: one row per user and UTC day with activity
+ * (latest event of that day). Keyed like l1_event_facts (user_id); read by cohorts and engagement.
+ */
+export const l1UserActivityDays = pgTable(
+  "l1_user_activity_days",
+  {
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    day: date("day").notNull(),
+    lastAt: timestamp("last_at", tz).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.day] }), index("l1_user_activity_days_day_idx").on(t.day, t.userId)],
+);
+
+/** Rollup for the funnel: whether a user ever created a contact / completed an import (events). */
+export const l1UserMilestones = pgTable("l1_user_milestones", {
+  userId: uuid("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  contactCreated: boolean("contact_created").notNull().default(false),
+  importCompleted: boolean("import_completed").notNull().default(false),
+});
+
 /** One row per facts refresh: the watermark an incremental refresh starts from. */
 export const analyticsRefreshLog = pgTable("analytics_refresh_log", {
   id: bigserial("id", { mode: "number" }).primaryKey(),

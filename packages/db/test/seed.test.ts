@@ -1,6 +1,7 @@
 import { expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { DEMO_LOGINS, rows, seed, SeedRefusedError, verifyPassword, type Executor } from "../src/index.ts";
+import { withLoader } from "../src/seed/loader.ts";
 import { describeDb } from "./harness.ts";
 
 const NOW = new Date("2025-06-02T00:00:00Z");
@@ -134,6 +135,23 @@ describeDb("seed", (ctx) => {
     // And a different date shifts the data.
     await seed(ctx.database, { scale: "test", now: new Date("2025-06-09T00:00:00Z"), reset: true });
     expect((await fingerprint(ctx.database.db)).users).not.toEqual(first.users);
+  });
+
+  it("fails a bulk load cleanly: a COPY the server rejects throws and rolls back", async () => {
+    // Duplicates early (mid-stream error) and at the very end (error after the last chunk).
+    for (const dupAt of [10, 299_995]) {
+      const lines = function* () {
+        for (let i = 0; i < 300_000; i++) yield `${i === dupAt ? 0 : i}\n`;
+      };
+      await expect(
+        withLoader(ctx.database, async (l) => {
+          await l.query("create table public.seed_copy_probe (id int primary key)");
+          await l.copy("public.seed_copy_probe", ["id"], lines());
+        }),
+      ).rejects.toThrow(/duplicate key/);
+    }
+    const [probe] = await rows<{ t: string | null }>(ctx.database.db, sql`select to_regclass('public.seed_copy_probe')::text as t`);
+    expect(probe!.t).toBeNull();
   });
 
   it("gives the same data on both drivers", () => {

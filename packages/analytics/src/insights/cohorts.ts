@@ -3,6 +3,7 @@ import { rows, sql, type Tx } from "@switchboard/db";
 import { cohortsInput, type CohortsInput, type CohortsOutput } from "./schemas.ts";
 import { suppress, suppressedRate, utcDate } from "./suppress.ts";
 import type { InsightOptions } from "./options.ts";
+import { lastWatermark, newEventsSql } from "./activity.ts";
 
 export async function cohorts(tx: Tx, rawInput: CohortsInput, options: InsightOptions): Promise<CohortsOutput> {
   const input = cohortsInput.parse(rawInput);
@@ -19,20 +20,31 @@ export async function cohorts(tx: Tx, rawInput: CohortsInput, options: InsightOp
         where wk::date between ${from}::date and ${to}::date
         group by wk order by wk`,
   );
-  // Week index k of an event: floor((occurred_at − cohort Monday 00:00 UTC) / 7 days), k < weeks.
+  // Week index k of an event: floor((occurred_at − cohort Monday 00:00 UTC) / 7 days), k < weeks; the
+  // weeks start at 00:00 UTC, so this is the index of the event's UTC day (rollup granularity).
+  const w = await lastWatermark(tx);
+  const lastDay = sql`(${to}::date + 7 * ${weeks}::int)`;
   const retained = await rows<{ cohort_week: string; week: number; users: number }>(
     tx,
-    sql`with c as (
-          select u.id, date_trunc('week', u.created_at at time zone 'UTC') as wk from users u
+    sql`with c as materialized (
+          select u.id, date_trunc('week', u.created_at at time zone 'UTC')::date as wk from users u
           where u.created_at is not null
             and date_trunc('week', u.created_at at time zone 'UTC')::date between ${from}::date and ${to}::date
+        ), act as (
+          ${w ? sql`select a.user_id, a.day from c join l1_user_activity_days a
+                      on a.user_id = c.id and a.day >= c.wk and a.day < c.wk + 7 * ${weeks}::int
+                    union ` : sql``}
+          select n.user_id, n.day from (${newEventsSql(
+            w,
+            sql`e.user_id, (e.occurred_at at time zone 'UTC')::date as day`,
+            sql`e.occurred_at >= (${from}::date::timestamp at time zone 'UTC')
+                and e.occurred_at < (${lastDay}::timestamp at time zone 'UTC')`,
+          )}) n join c on c.id = n.user_id
         )
-        select to_char(c.wk, 'YYYY-MM-DD') as cohort_week,
-               floor(extract(epoch from ((e.occurred_at at time zone 'UTC') - c.wk)) / 604800)::int as week,
+        select to_char(c.wk, 'YYYY-MM-DD') as cohort_week, ((act.day - c.wk) / 7)::int as week,
                count(distinct c.id)::int as users
-        from c join l1_event_facts e on e.user_id = c.id
-        where e.occurred_at >= (c.wk at time zone 'UTC')
-          and e.occurred_at < ((c.wk + make_interval(days => 7 * ${weeks}::int)) at time zone 'UTC')
+        from c join act on act.user_id = c.id
+        where act.day >= c.wk and act.day < c.wk + 7 * ${weeks}::int
         group by 1, 2`,
   );
   const byCohort = new Map<string, number[]>();

@@ -3,29 +3,39 @@ import { rows, sql, type Tx } from "@switchboard/db";
 import { engagementInput, type EngagementInput, type EngagementOutput } from "./schemas.ts";
 import { suppress, suppressedRate, utcDate } from "./suppress.ts";
 import type { InsightOptions } from "./options.ts";
+import { activityDaysSql, lastWatermark } from "./activity.ts";
 
 export async function engagement(tx: Tx, rawInput: EngagementInput, options: InsightOptions): Promise<EngagementOutput> {
   const input = engagementInput.parse(rawInput);
   const k = options.k;
   const to = input.to ?? utcDate(0, options.now);
   const from = input.from ?? utcDate(-29, new Date(`${to}T00:00:00Z`));
+  const w = await lastWatermark(tx);
+  // Each (user, active day a) covers the days d in [a, min(next active day, a + N)) for a rolling
+  // N-day window: disjoint per user, so DAU/WAU/MAU are running sums of +1/−1 steps (no distinct).
   const days = await rows<{ date: string; dau: number; wau: number; mau: number }>(
     tx,
-    sql`with days as (
-          select d::date as day from generate_series(${from}::date, ${to}::date, interval '1 day') as d
-        ), act as (
-          select distinct e.user_id, (e.occurred_at at time zone 'UTC')::date as day
-          from l1_event_facts e
-          where e.user_id is not null
-            and e.occurred_at >= ((${from}::date - 29)::timestamp at time zone 'UTC')
-            and e.occurred_at < ((${to}::date + 1)::timestamp at time zone 'UTC')
+    sql`with act as (
+          ${activityDaysSql(w, sql`(${from}::date - 29)`, sql`${to}::date`)}
+        ), seq as (
+          select day, lead(day) over (partition by user_id order by day) as nxt from act
+        ), steps as (
+          select day as d, 1 as dau, 1 as wau, 1 as mau from seq
+          union all select day + 1, -1, 0, 0 from seq
+          union all select least(coalesce(nxt, day + 7), day + 7), 0, -1, 0 from seq
+          union all select least(coalesce(nxt, day + 30), day + 30), 0, 0, -1 from seq
+        ), per_day as (
+          select d, sum(dau) as dau, sum(wau) as wau, sum(mau) as mau from steps group by d
+        ), running as (
+          select g.d::date as day,
+                 sum(coalesce(p.dau, 0)) over w as dau, sum(coalesce(p.wau, 0)) over w as wau,
+                 sum(coalesce(p.mau, 0)) over w as mau
+          from generate_series(${from}::date - 29, ${to}::date, interval '1 day') as g(d)
+          left join per_day p on p.d = g.d::date
+          window w as (order by g.d)
         )
-        select to_char(days.day, 'YYYY-MM-DD') as date,
-               count(distinct act.user_id) filter (where act.day = days.day)::int as dau,
-               count(distinct act.user_id) filter (where act.day > days.day - 7)::int as wau,
-               count(distinct act.user_id)::int as mau
-        from days left join act on act.day > days.day - 30 and act.day <= days.day
-        group by days.day order by days.day`,
+        select to_char(day, 'YYYY-MM-DD') as date, dau::int as dau, wau::int as wau, mau::int as mau
+        from running where day >= ${from}::date order by day`,
   );
   const sumDau = days.reduce((s, d) => s + d.dau, 0);
   const sumMau = days.reduce((s, d) => s + d.mau, 0);

@@ -4,19 +4,29 @@ import { rows, sql, type Tx } from "@switchboard/db";
 import { funnelInput, funnelSteps, type FunnelInput, type FunnelOutput } from "./schemas.ts";
 import { suppress, suppressedRate } from "./suppress.ts";
 import type { InsightOptions } from "./options.ts";
+import { lastWatermark, newEventsSql } from "./activity.ts";
 
 export async function funnel(tx: Tx, rawInput: FunnelInput, options: InsightOptions): Promise<FunnelOutput> {
   const input = funnelInput.parse(rawInput);
   const k = options.k;
   const from = input.from ?? null;
   const to = input.to ?? null;
+  const w = await lastWatermark(tx);
   const [r] = await rows<{ signed_up: number; onboarded: number; contact: number; imported: number }>(
     tx,
-    sql`with c as (
+    sql`with m as (
+          ${w ? sql`select user_id, contact_created, import_completed from l1_user_milestones union all ` : sql``}
+          select n.user_id, n.contact_created, n.import_completed from (${newEventsSql(
+            w,
+            sql`e.user_id, e.event_type = 'contact_created' as contact_created, e.event_type = 'import_completed' as import_completed`,
+            sql`e.event_type in ('contact_created', 'import_completed')`,
+          )}) n
+        ), reached as (
+          select user_id, bool_or(contact_created) as contact, bool_or(import_completed) as imported from m group by user_id
+        ), c as (
           select u.id, u.onboarding_completed_at is not null as onboarded,
-                 exists (select 1 from l1_event_facts e where e.user_id = u.id and e.event_type = 'contact_created') as contact,
-                 exists (select 1 from l1_event_facts e where e.user_id = u.id and e.event_type = 'import_completed') as imported
-          from users u
+                 coalesce(r.contact, false) as contact, coalesce(r.imported, false) as imported
+          from users u left join reached r on r.user_id = u.id
           where (${from}::date is null or (u.created_at at time zone 'UTC')::date >= ${from}::date)
             and (${to}::date is null or (u.created_at at time zone 'UTC')::date <= ${to}::date)
         )

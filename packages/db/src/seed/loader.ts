@@ -47,16 +47,15 @@ function postgresLoader(tx: postgres.TransactionSql): Loader {
       const query = tx.unsafe(`copy ${table} (${columns.join(", ")}) from stdin`);
       const writable = await query.writable();
       const source = Readable.from(chunks(lines, CHUNK_CHARS, (n) => ((rows = n), onRows?.(n))), { objectMode: false });
-      // A server error (constraint, bad value) rejects the query, not the stream: stop generating then.
-      const failed = query.then(
-        () => new Promise<never>(() => {}),
-        (error: unknown) => {
-          source.destroy();
-          throw error;
-        },
-      );
+      let fail: (error: unknown) => void = () => {};
+      const failed = new Promise<never>((_, reject) => (fail = reject));
+      // postgres.js 3.4 resolves a COPY query with its stream; a server error (constraint, bad value)
+      // reported after the last chunk then reaches only query.reject, and the stream never finishes.
+      (query as unknown as { reject: (error: unknown) => void }).reject = (error) => {
+        source.destroy();
+        fail(error);
+      };
       await Promise.race([pipeline(source, writable), failed]);
-      await query;
       return rows;
     },
   };
