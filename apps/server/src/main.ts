@@ -4,16 +4,13 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import * as analytics from "@switchboard/analytics";
-import { DEMO_LOGINS, createDb, migrate, rows, seedDemo, sql, type Database } from "@switchboard/db";
+import { startFactsScheduler } from "@switchboard/analytics";
+import { DEMO_LOGINS, createDb, migrate, rows, seedDemo, sql } from "@switchboard/db";
 import { createSignInThrottle } from "@switchboard/api";
 import { EnvError, defaultWebDistDir, loadConfig } from "./env.ts";
 import { createLogger } from "./logger.ts";
 import { createServer, stopServer } from "./server.ts";
 
-// The facts scheduler is landing in parallel in @switchboard/analytics: used when present.
-type Scheduler = (opts: { database: Database; intervalMs: number; tokenKey: Uint8Array }) => { stop(): unknown };
-const startFactsScheduler = (analytics as { startFactsScheduler?: Scheduler }).startFactsScheduler;
 
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 const webRoot = join(repoRoot, "apps/web");
@@ -74,8 +71,14 @@ async function main() {
   }
 
   const scheduler =
-    config.factsRefreshIntervalMs > 0 && startFactsScheduler
-      ? startFactsScheduler({ database, intervalMs: config.factsRefreshIntervalMs, tokenKey: config.api.analyticsTokenKey })
+    config.factsRefreshIntervalMs > 0
+      ? startFactsScheduler({
+          database,
+          intervalMs: config.factsRefreshIntervalMs,
+          tokenKey: config.api.analyticsTokenKey,
+          onResult: (result, ms) => log.info({ result, duration_ms: Math.round(ms) }, "facts refreshed"),
+          onError: (error) => log.error({ err: error }, "facts refresh failed"),
+        })
       : null;
 
   const server = createServer({

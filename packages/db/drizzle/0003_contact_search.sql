@@ -12,25 +12,43 @@ LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = ''
 SET pg_trgm.word_similarity_threshold = 0.3
 AS $$
-  WITH q AS (
-    SELECT public.sb_search_norm(p_query) AS q,
-           -- LIKE wildcards in the query are literal; escaping commutes with unaccent/lower.
-           public.sb_search_norm(replace(replace(replace(p_query, '\', '\\'), '%', '\%'), '_', '\_')) AS pattern
-  ),
-  hits AS (
-    SELECT c.id, c.full_name, public.sb_contact_search_text(c.full_name, c.email, c.company, c.phone) AS doc
-    FROM public.contacts c, q
+  -- Two phases, both trigram-indexed (the match terms are expressions of the parameters, so they
+  -- are index conditions): substring matches; then, only when there are none, fuzzy word matches
+  -- (typos). Each phase ranks at most 2000 candidates, which bounds a query that matches most of
+  -- the business (such a query is ranked among the first 2000 found).
+  WITH exact AS MATERIALIZED (
+    SELECT c.id, c.full_name, public.sb_contact_search_text(c.full_name, c.email, c.company, c.phone) AS doc, true AS substring
+    FROM public.contacts c
     WHERE c.business_id = p_business_id
       AND p_business_id IN (SELECT private.my_business_ids())
       AND c.deleted_at IS NULL
-      AND (public.sb_contact_search_text(c.full_name, c.email, c.company, c.phone) LIKE '%' || q.pattern || '%'
-           OR q.q OPERATOR(public.<%) public.sb_contact_search_text(c.full_name, c.email, c.company, c.phone))
+      AND public.sb_contact_search_text(c.full_name, c.email, c.company, c.phone)
+            LIKE '%' || public.sb_search_norm(replace(replace(replace(p_query, '\', '\\'), '%', '\%'), '_', '\_')) || '%'
+    LIMIT 2000
+  ),
+  fuzzy AS MATERIALIZED (
+    SELECT c.id, c.full_name, public.sb_contact_search_text(c.full_name, c.email, c.company, c.phone) AS doc, false AS substring
+    FROM public.contacts c
+    WHERE NOT EXISTS (SELECT 1 FROM exact)
+      AND c.business_id = p_business_id
+      AND p_business_id IN (SELECT private.my_business_ids())
+      AND c.deleted_at IS NULL
+      AND public.sb_search_norm(p_query)
+            OPERATOR(public.<%) public.sb_contact_search_text(c.full_name, c.email, c.company, c.phone)
+      AND c.id NOT IN (SELECT e.id FROM exact e)
+    LIMIT 2000
+  ),
+  q AS (
+    -- LIKE wildcards in the query are literal; escaping commutes with unaccent/lower.
+    SELECT public.sb_search_norm(p_query) AS q,
+           public.sb_search_norm(replace(replace(replace(p_query, '\', '\\'), '%', '\%'), '_', '\_')) AS pattern
   )
   SELECT h.id,
          row_number() OVER (ORDER BY (public.sb_search_norm(h.full_name) LIKE q.pattern || '%') DESC,
                                      (' ' || h.doc LIKE '% ' || q.pattern || '%') DESC,
+                                     h.substring DESC,
                                      public.word_similarity(q.q, h.doc) DESC, h.full_name, h.id) AS rank
-  FROM hits h, q
+  FROM (SELECT * FROM exact UNION ALL SELECT * FROM fuzzy) h, q
   ORDER BY rank
   LIMIT least(greatest(p_limit, 1), 200)
 $$;

@@ -22,10 +22,10 @@ export async function lastWatermark(tx: Tx): Promise<Watermark | null> {
 /**
  * Events (alias e) not yet in the rollups, as a WHERE condition. Same rule as the incremental refresh:
  * a higher id than the watermark's, or occurred within 10 minutes before it (late commits). Each branch
- * can use its own index (primary key, occurred_at).
+ * can use its own index (primary key, occurred_at). Rows are distinct.
  */
 export function newEventsSql(w: Watermark | null, columns: SQL, extra: SQL): SQL {
-  if (!w) return sql`select ${columns} from l1_event_facts e where e.user_id is not null and ${extra}`;
+  if (!w) return sql`select distinct ${columns} from l1_event_facts e where e.user_id is not null and ${extra}`;
   return sql`select ${columns} from l1_event_facts e where e.user_id is not null and e.id > ${w.eventId} and ${extra}
     union
     select ${columns} from l1_event_facts e
