@@ -5,7 +5,7 @@ import { mkdirSync } from "node:fs";
 import { PGlite, type Transaction as PGliteTransaction } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { unaccent } from "@electric-sql/pglite/contrib/unaccent";
-import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
+import { PgDialect, type PgDatabase, type PgQueryResultHKT, type PgTransaction } from "drizzle-orm/pg-core";
 import type { ExtractTablesWithRelations, SQL } from "drizzle-orm";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
@@ -122,8 +122,25 @@ export function createDb(options: CreateDbOptions = {}): Database {
   };
 }
 
-/** Rows of a raw statement, whatever the driver (postgres.js returns an array, PGlite `{ rows }`). */
+const dialect = new PgDialect();
+
+/** The postgres.js client under a Drizzle handle or transaction, or undefined on PGlite. */
+function postgresClient(executor: Executor): postgres.Sql | undefined {
+  const client = (executor as unknown as { _: { session: { client?: unknown } } })._.session.client;
+  return client && typeof (client as postgres.Sql).unsafe === "function" ? (client as postgres.Sql) : undefined;
+}
+
+/**
+ * Rows of a raw statement, whatever the driver (postgres.js returns an array, PGlite `{ rows }`).
+ * On postgres.js the statement is sent as a named prepared statement: Drizzle's execute() never
+ * prepares, and re-planning the RLS-wrapped contact query cost more than executing it (bench).
+ */
 export async function rows<T>(executor: Executor, query: SQL): Promise<T[]> {
+  const client = postgresClient(executor);
+  if (client) {
+    const { sql: text, params } = dialect.sqlToQuery(query);
+    return (await client.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true })) as unknown as T[];
+  }
   const result = (await executor.execute(query)) as unknown;
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }

@@ -1,7 +1,7 @@
 // The only place that sets a database role and JWT claims. Every user request runs inside
 // withUser: one transaction, `role` and `request.jwt.claims` set locally, so RLS sees auth.uid().
 import { sql } from "drizzle-orm";
-import type { Database, Tx } from "./client.ts";
+import { rows, type Database, type Tx } from "./client.ts";
 
 /** JWT claims as the server verified them (Supabase shape). */
 export interface Claims {
@@ -32,10 +32,18 @@ export async function runAs<T>(
   // PGlite's transaction() holds its single connection exclusively, so concurrent requests queue
   // here instead of interleaving statements (and claims) on one session.
   return database.db.transaction(async (tx) => {
-    await tx.execute(
+    const setup = rows(
+      tx,
       sql`select set_config('role', ${roleName}, true), set_config('request.jwt.claims', ${claimsJson}, true)`,
     );
-    return fn(tx);
+    if (database.kind === "pglite") {
+      await setup;
+      return fn(tx);
+    }
+    // postgres.js sends a transaction's statements in order on its one connection, so the claims are
+    // set before fn's first statement runs; not awaiting here pipelines them (one round trip fewer).
+    const [, result] = await Promise.all([setup, fn(tx)]);
+    return result;
   });
 }
 

@@ -24,6 +24,8 @@ export async function cohorts(tx: Tx, rawInput: CohortsInput, options: InsightOp
   // weeks start at 00:00 UTC, so this is the index of the event's UTC day (rollup granularity).
   const w = await lastWatermark(tx);
   const lastDay = sql`(${to}::date + 7 * ${weeks}::int)`;
+  // Per cohort user, a bitmask of the weeks with activity (weeks ≤ 52 fit a bigint): no distinct over
+  // (user, day) rows, and rollup rows and new events may overlap freely.
   const retained = await rows<{ cohort_week: string; week: number; users: number }>(
     tx,
     sql`with c as materialized (
@@ -31,21 +33,25 @@ export async function cohorts(tx: Tx, rawInput: CohortsInput, options: InsightOp
           where u.created_at is not null
             and date_trunc('week', u.created_at at time zone 'UTC')::date between ${from}::date and ${to}::date
         ), act as (
-          ${w ? sql`select a.user_id, a.day from c join l1_user_activity_days a
-                      on a.user_id = c.id and a.day >= c.wk and a.day < c.wk + 7 * ${weeks}::int
-                    union ` : sql``}
+          ${w ? sql`select a.user_id, a.day from l1_user_activity_days a
+                    where a.day >= ${from}::date and a.day < ${lastDay}
+                    union all ` : sql``}
           select n.user_id, n.day from (${newEventsSql(
             w,
             sql`e.user_id, (e.occurred_at at time zone 'UTC')::date as day`,
             sql`e.occurred_at >= (${from}::date::timestamp at time zone 'UTC')
                 and e.occurred_at < (${lastDay}::timestamp at time zone 'UTC')`,
-          )}) n join c on c.id = n.user_id
+          )}) n
+        ), per_user as (
+          select c.wk, bit_or(1::bigint << ((act.day - c.wk) / 7)) as mask
+          from c join act on act.user_id = c.id
+          where act.day >= c.wk and act.day < c.wk + 7 * ${weeks}::int
+          group by c.id, c.wk
         )
-        select to_char(c.wk, 'YYYY-MM-DD') as cohort_week, ((act.day - c.wk) / 7)::int as week,
-               count(distinct c.id)::int as users
-        from c join act on act.user_id = c.id
-        where act.day >= c.wk and act.day < c.wk + 7 * ${weeks}::int
-        group by 1, 2`,
+        select to_char(p.wk, 'YYYY-MM-DD') as cohort_week, k.week, count(*)::int as users
+        from per_user p cross join generate_series(0, ${weeks}::int - 1) as k(week)
+        where p.mask & (1::bigint << k.week) <> 0
+        group by p.wk, k.week`,
   );
   const byCohort = new Map<string, number[]>();
   for (const r of retained) {
