@@ -11,21 +11,27 @@ export async function engagement(tx: Tx, rawInput: EngagementInput, options: Ins
   const to = input.to ?? utcDate(0, options.now);
   const from = input.from ?? utcDate(-29, new Date(`${to}T00:00:00Z`));
   const w = await lastWatermark(tx);
+  // In-memory sort and hash for the ~200k (user, day) rows of a 30-day range at bench scale (default 4MB spills).
+  await tx.execute(sql`set local work_mem = '64MB'`);
   // Each (user, active day a) covers the days d in [a, min(next active day, a + N)) for a rolling
-  // N-day window: disjoint per user, so DAU/WAU/MAU are running sums of +1/−1 steps (no distinct).
+  // N-day window (N = 1, 7, 30): disjoint per user, so DAU/WAU/MAU are running sums of +1/−1 steps
+  // (no distinct count per day). A duplicate (user, day) row covers nothing, so rollup rows and new
+  // events may overlap.
   const days = await rows<{ date: string; dau: number; wau: number; mau: number }>(
     tx,
     sql`with act as (
-          ${activityDaysSql(w, sql`(${from}::date - 29)`, sql`${to}::date`)}
+          ${activityDaysSql(w, sql`(${from}::date - 29)`, sql`${to}::date`, true)}
         ), seq as (
           select day, lead(day) over (partition by user_id order by day) as nxt from act
-        ), steps as (
-          select day as d, 1 as dau, 1 as wau, 1 as mau from seq
-          union all select day + 1, -1, 0, 0 from seq
-          union all select least(coalesce(nxt, day + 7), day + 7), 0, -1, 0 from seq
-          union all select least(coalesce(nxt, day + 30), day + 30), 0, 0, -1 from seq
         ), per_day as (
-          select d, sum(dau) as dau, sum(wau) as wau, sum(mau) as mau from steps group by d
+          select s.d, sum(s.dau) as dau, sum(s.wau) as wau, sum(s.mau) as mau
+          from seq cross join lateral (values
+            (seq.day, 1, 1, 1),
+            (least(coalesce(seq.nxt, seq.day + 1), seq.day + 1), -1, 0, 0),
+            (least(coalesce(seq.nxt, seq.day + 7), seq.day + 7), 0, -1, 0),
+            (least(coalesce(seq.nxt, seq.day + 30), seq.day + 30), 0, 0, -1)) as s(d, dau, wau, mau)
+          where s.d <= ${to}::date
+          group by s.d
         ), running as (
           select g.d::date as day,
                  sum(coalesce(p.dau, 0)) over w as dau, sum(coalesce(p.wau, 0)) over w as wau,
