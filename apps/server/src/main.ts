@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startFactsScheduler } from "@switchboard/analytics";
+import { refreshFacts, startFactsScheduler } from "@switchboard/analytics";
 import { DEMO_LOGINS, createDb, migrate, rows, seedDemo, sql } from "@switchboard/db";
 import { createSignInThrottle } from "@switchboard/api";
 import { EnvError, defaultWebDistDir, loadConfig } from "./env.ts";
@@ -67,6 +67,9 @@ async function main() {
     if (count === 0) {
       log.info("empty database: seeding demo data");
       await seedDemo(database);
+      // Analysts should see insights at once, not after the first scheduled refresh.
+      const facts = await refreshFacts(database, { tokenKey: config.api.analyticsTokenKey, mode: "full" });
+      log.info({ facts }, "analytics facts built");
     }
   }
 

@@ -80,6 +80,7 @@ export async function refreshFacts(database: Database, options: RefreshOptions):
         sql`(${last!.watermark}::timestamptz - ${OVERLAP})`,
       );
     }
+    await refreshDaily(tx, mode === "full");
     await upsertAggregates(tx);
     await updateAttributes(tx, refTime);
 
@@ -262,6 +263,46 @@ async function rebuildTransactionFacts(tx: Tx, key: Uint8Array, batchSize: numbe
     select count(*)::int as n from ins`,
   );
   return changed?.n ?? 0;
+}
+
+/**
+ * l1_activity_daily (DAU/WAU/MAU per UTC day) from l1_user_activity_days: every day on a full refresh,
+ * else the days from the first day of the new events (_sb_days) on. Each (user, active day a) covers
+ * the days [a, min(next active day, a + N)) of an N-day window — disjoint per user — so the counts are
+ * running sums of +1/−1 steps instead of a distinct count per day.
+ */
+async function refreshDaily(tx: Tx, full: boolean) {
+  const [first] = await rows<{ day: string | null }>(
+    tx,
+    full ? sql`select min(day)::text as day from l1_user_activity_days` : sql`select min(day)::text as day from _sb_days`,
+  );
+  if (!first?.day) {
+    if (full) await tx.execute(sql`delete from l1_activity_daily`);
+    return;
+  }
+  await tx.execute(sql`set local work_mem = '64MB'`);
+  await tx.execute(sql`delete from l1_activity_daily where day >= ${first.day}::date`);
+  if (full) await tx.execute(sql`delete from l1_activity_daily`);
+  await tx.execute(sql`
+    with seq as (
+      select day, lead(day) over (partition by user_id order by day) as nxt
+      from l1_user_activity_days where day >= ${first.day}::date - 29
+    ), steps as (
+      select day as d, 1 as dau, 1 as wau, 1 as mau from seq
+      union all select day + 1, -1, 0, 0 from seq
+      union all select least(coalesce(nxt, day + 7), day + 7), 0, -1, 0 from seq
+      union all select least(coalesce(nxt, day + 30), day + 30), 0, 0, -1 from seq
+    ), per_day as (
+      select d, sum(dau) as dau, sum(wau) as wau, sum(mau) as mau from steps group by d
+    ), running as (
+      select g.d::date as day, sum(coalesce(p.dau, 0)) over w as dau, sum(coalesce(p.wau, 0)) over w as wau,
+             sum(coalesce(p.mau, 0)) over w as mau
+      from generate_series(${first.day}::date - 29, (select max(day) + 29 from l1_user_activity_days), interval '1 day') as g(d)
+      left join per_day p on p.d = g.d::date
+      window w as (order by g.d)
+    )
+    insert into l1_activity_daily (day, dau, wau, mau)
+    select day, dau, wau, mau from running where day >= ${first.day}::date`);
 }
 
 /** Activity, transaction and import aggregates for the users in _sb_scope. */

@@ -103,11 +103,15 @@ describeDb("insights between refreshes", (ctx) => {
     expect(inc).toMatchObject({ status: "done", mode: "incremental" });
     const incDays = await rollupDays();
     const incMilestones = await rows(ctx.database.db, sql`select * from l1_user_milestones order by user_id`);
+    const daily = () => rows(ctx.database.db, sql`select day::text as day, dau, wau, mau from l1_activity_daily order by day`);
+    const incDaily = await daily();
+    expect(incDaily.length).toBeGreaterThan(30);
     expect(incDays).toEqual(oracleDays());
     expect(await all()).toEqual(oracle());
     await refreshFacts(ctx.database, { tokenKey: KEY, mode: "full", now: NOW });
     expect(await rollupDays()).toEqual(incDays);
     expect(await rows(ctx.database.db, sql`select * from l1_user_milestones order by user_id`)).toEqual(incMilestones);
+    expect(await daily()).toEqual(incDaily);
   });
 
   it("only analysts read the rollups and only the pipeline writes them", async () => {
@@ -117,6 +121,7 @@ describeDb("insights between refreshes", (ctx) => {
     };
     await denied((tx) => tx.execute(sql`delete from l1_user_activity_days`));
     await denied((tx) => tx.execute(sql`update l1_user_milestones set contact_created = true`));
+    await denied((tx) => tx.execute(sql`insert into l1_activity_daily (day, dau, wau, mau) values ('2020-01-01', 1, 1, 1)`));
     await denied((tx) => tx.execute(sql`select mode, users_touched from analytics_refresh_log`));
     const [n] = await run((tx) => rows<{ n: number }>(tx, sql`select count(*)::int as n from l1_user_activity_days`));
     expect(n!.n).toBeGreaterThan(0);

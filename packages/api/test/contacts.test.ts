@@ -229,6 +229,21 @@ describeDb("contacts", (db) => {
       expect((await names("Alcie"))[0]).toBe("Alice Martin");
       expect(await names("Martni")).toContain("Alice Martin");
     });
+    it("serves one- and two-letter queries: name prefixes first, then words, then inside words", async () => {
+      const al = await names("al");
+      expect(al.slice(0, 2).sort()).toEqual(["Alice Martin", "Alicia Keys"]);
+      expect(al.slice(2).sort()).toEqual(["Bob Malice", "José Álvarez"]); // a later word starts with it
+      expect(await names("ic")).toEqual(expect.arrayContaining(["Alice Martin", "Alicia Keys", "Bob Malice"])); // inside words
+      expect(await names("z")).toEqual(expect.arrayContaining(["Zoë Quinn", "José Álvarez"]));
+    });
+    it("limits the page and leaves out deleted contacts", async () => {
+      expect((await s.caller.contacts.search({ query: "e", limit: 2 })).data).toHaveLength(2);
+      const gone = await s.caller.contacts.create({ full_name: "Quentin Gone", email: null, company: null, phone: null });
+      expect(await names("quentin")).toEqual(["Quentin Gone"]);
+      await s.caller.contacts.delete({ id: gone.id });
+      expect(await names("quentin")).toEqual([]);
+      expect(await names("qeuntin")).toEqual([]);
+    });
     it("finds by email, company and treats LIKE wildcards literally", async () => {
       // Fuzzy matches may follow (every email shares "@example"), but the exact one ranks first.
       expect((await names("keys@exa"))[0]).toBe("Alicia Keys");

@@ -3,6 +3,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { mkdirSync } from "node:fs";
 import { PGlite, type Transaction as PGliteTransaction } from "@electric-sql/pglite";
+import { btree_gin } from "@electric-sql/pglite/contrib/btree_gin";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { unaccent } from "@electric-sql/pglite/contrib/unaccent";
 import { PgDialect, type PgDatabase, type PgQueryResultHKT, type PgTransaction } from "drizzle-orm/pg-core";
@@ -112,7 +113,7 @@ export function createDb(options: CreateDbOptions = {}): Database {
     };
   }
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const pg = countingPglite(new PGlite({ dataDir: options.dataDir, extensions: { pg_trgm, unaccent } }));
+  const pg = countingPglite(new PGlite({ dataDir: options.dataDir, extensions: { pg_trgm, unaccent, btree_gin } }));
   const db = drizzlePglite({ client: pg, schema }) as unknown as Db;
   return {
     kind: "pglite",

@@ -313,6 +313,14 @@ export const l1UserMilestones = pgTable("l1_user_milestones", {
   importCompleted: boolean("import_completed").notNull().default(false),
 });
 
+/** Daily active users as of the last facts refresh (counts only): DAU, WAU and MAU of each UTC day. */
+export const l1ActivityDaily = pgTable("l1_activity_daily", {
+  day: date("day").primaryKey(),
+  dau: integer("dau").notNull(),
+  wau: integer("wau").notNull(),
+  mau: integer("mau").notNull(),
+});
+
 /** One row per facts refresh: the watermark an incremental refresh starts from. */
 export const analyticsRefreshLog = pgTable("analytics_refresh_log", {
   id: bigserial("id", { mode: "number" }).primaryKey(),

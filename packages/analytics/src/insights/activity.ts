@@ -32,14 +32,11 @@ export function newEventsSql(w: Watermark | null, columns: SQL, extra: SQL): SQL
     where e.user_id is not null and e.occurred_at > ${w.at}::timestamptz - interval '10 minutes' and ${extra}`;
 }
 
-/**
- * (user_id, day) with activity on UTC days in [fromDay, toDay], rollup ∪ new events; distinct unless
- * `overlapOk` (then a pair may appear twice, once from the rollup and once from the new events).
- */
-export function activityDaysSql(w: Watermark | null, fromDay: SQL, toDay: SQL, overlapOk = false): SQL {
+/** Distinct (user_id, day) with activity on UTC days in [fromDay, toDay], rollup ∪ new events. */
+export function activityDaysSql(w: Watermark | null, fromDay: SQL, toDay: SQL): SQL {
   const rolled = w
     ? sql`select a.user_id, a.day from l1_user_activity_days a where a.day between ${fromDay} and ${toDay}
-          ${overlapOk ? sql`union all` : sql`union`} `
+          union `
     : sql``;
   return sql`${rolled}${newEventsSql(
     w,

@@ -23,33 +23,35 @@ export async function cohorts(tx: Tx, rawInput: CohortsInput, options: InsightOp
   // Week index k of an event: floor((occurred_at − cohort Monday 00:00 UTC) / 7 days), k < weeks; the
   // weeks start at 00:00 UTC, so this is the index of the event's UTC day (rollup granularity).
   const w = await lastWatermark(tx);
+  // Per cohort user, a bitmask of the weeks with activity (weeks ≤ 52 fit a bigint): from the rollup by
+  // one primary-key range read per user (an index-only scan once autovacuum has run), OR-ed with the
+  // events newer than the last refresh; no distinct count over (user, day) rows.
   const lastDay = sql`(${to}::date + 7 * ${weeks}::int)`;
-  // Per cohort user, a bitmask of the weeks with activity (weeks ≤ 52 fit a bigint): no distinct over
-  // (user, day) rows, and rollup rows and new events may overlap freely.
   const retained = await rows<{ cohort_week: string; week: number; users: number }>(
     tx,
     sql`with c as materialized (
           select u.id, date_trunc('week', u.created_at at time zone 'UTC')::date as wk from users u
           where u.created_at is not null
             and date_trunc('week', u.created_at at time zone 'UTC')::date between ${from}::date and ${to}::date
-        ), act as (
-          ${w ? sql`select a.user_id, a.day from l1_user_activity_days a
-                    where a.day >= ${from}::date and a.day < ${lastDay}
+        ), n as (${newEventsSql(
+          w,
+          sql`e.user_id, (e.occurred_at at time zone 'UTC')::date as day`,
+          sql`e.occurred_at >= (${from}::date::timestamp at time zone 'UTC')
+              and e.occurred_at < (${lastDay}::timestamp at time zone 'UTC')`,
+        )}), per_user as (
+          ${w ? sql`select c.id, c.wk, (select bit_or(1::bigint << ((a.day - c.wk) / 7)) from l1_user_activity_days a
+                                  where a.user_id = c.id and a.day >= c.wk and a.day < c.wk + 7 * ${weeks}::int) as mask
+                    from c
                     union all ` : sql``}
-          select n.user_id, n.day from (${newEventsSql(
-            w,
-            sql`e.user_id, (e.occurred_at at time zone 'UTC')::date as day`,
-            sql`e.occurred_at >= (${from}::date::timestamp at time zone 'UTC')
-                and e.occurred_at < (${lastDay}::timestamp at time zone 'UTC')`,
-          )}) n
-        ), per_user as (
-          select c.wk, bit_or(1::bigint << ((act.day - c.wk) / 7)) as mask
-          from c join act on act.user_id = c.id
-          where act.day >= c.wk and act.day < c.wk + 7 * ${weeks}::int
+          select c.id, c.wk, bit_or(1::bigint << ((n.day - c.wk) / 7)) as mask
+          from c join n on n.user_id = c.id
+          where n.day >= c.wk and n.day < c.wk + 7 * ${weeks}::int
           group by c.id, c.wk
+        ), users_mask as (
+          select wk, bit_or(mask) as mask from per_user group by id, wk
         )
         select to_char(p.wk, 'YYYY-MM-DD') as cohort_week, k.week, count(*)::int as users
-        from per_user p cross join generate_series(0, ${weeks}::int - 1) as k(week)
+        from users_mask p cross join generate_series(0, ${weeks}::int - 1) as k(week)
         where p.mask & (1::bigint << k.week) <> 0
         group by p.wk, k.week`,
   );

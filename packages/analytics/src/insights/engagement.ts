@@ -3,7 +3,7 @@ import { rows, sql, type Tx } from "@switchboard/db";
 import { engagementInput, type EngagementInput, type EngagementOutput } from "./schemas.ts";
 import { suppress, suppressedRate, utcDate } from "./suppress.ts";
 import type { InsightOptions } from "./options.ts";
-import { activityDaysSql, lastWatermark } from "./activity.ts";
+import { activityDaysSql, lastWatermark, newEventsSql } from "./activity.ts";
 
 export async function engagement(tx: Tx, rawInput: EngagementInput, options: InsightOptions): Promise<EngagementOutput> {
   const input = engagementInput.parse(rawInput);
@@ -11,38 +11,57 @@ export async function engagement(tx: Tx, rawInput: EngagementInput, options: Ins
   const to = input.to ?? utcDate(0, options.now);
   const from = input.from ?? utcDate(-29, new Date(`${to}T00:00:00Z`));
   const w = await lastWatermark(tx);
-  // In-memory sort and hash for the ~200k (user, day) rows of a 30-day range at bench scale (default 4MB spills).
-  await tx.execute(sql`set local work_mem = '64MB'`);
-  // Each (user, active day a) covers the days d in [a, min(next active day, a + N)) for a rolling
-  // N-day window (N = 1, 7, 30): disjoint per user, so DAU/WAU/MAU are running sums of +1/−1 steps
-  // (no distinct count per day). A duplicate (user, day) row covers nothing, so rollup rows and new
-  // events may overlap.
-  const days = await rows<{ date: string; dau: number; wau: number; mau: number }>(
-    tx,
-    sql`with act as (
-          ${activityDaysSql(w, sql`(${from}::date - 29)`, sql`${to}::date`, true)}
-        ), seq as (
-          select day, lead(day) over (partition by user_id order by day) as nxt from act
-        ), per_day as (
-          select s.d, sum(s.dau) as dau, sum(s.wau) as wau, sum(s.mau) as mau
-          from seq cross join lateral (values
-            (seq.day, 1, 1, 1),
-            (least(coalesce(seq.nxt, seq.day + 1), seq.day + 1), -1, 0, 0),
-            (least(coalesce(seq.nxt, seq.day + 7), seq.day + 7), 0, -1, 0),
-            (least(coalesce(seq.nxt, seq.day + 30), seq.day + 30), 0, 0, -1)) as s(d, dau, wau, mau)
-          where s.d <= ${to}::date
-          group by s.d
-        ), running as (
-          select g.d::date as day,
-                 sum(coalesce(p.dau, 0)) over w as dau, sum(coalesce(p.wau, 0)) over w as wau,
-                 sum(coalesce(p.mau, 0)) over w as mau
-          from generate_series(${from}::date - 29, ${to}::date, interval '1 day') as g(d)
-          left join per_day p on p.d = g.d::date
-          window w as (order by g.d)
-        )
-        select to_char(day, 'YYYY-MM-DD') as date, dau::int as dau, wau::int as wau, mau::int as mau
-        from running where day >= ${from}::date order by day`,
-  );
+  type Day = { date: string; dau: number; wau: number; mau: number };
+  // Exact for every day: the counts the last refresh stored (l1_activity_daily, from the rollup; no row
+  // = nobody active) plus the users active in the window only through events newer than that refresh
+  // (few: checked against the rollup one by one). Before any refresh, everything is counted live.
+  const days = w
+    ? await rows<Day>(
+        tx,
+        sql`with days as (
+              select d::date as day from generate_series(${from}::date, ${to}::date, interval '1 day') as d
+            ), nd as (
+              select distinct n.user_id, n.day from (${newEventsSql(
+                w,
+                sql`e.user_id, (e.occurred_at at time zone 'UTC')::date as day`,
+                sql`e.occurred_at >= ((${from}::date - 29)::timestamp at time zone 'UTC')
+                    and e.occurred_at < ((${to}::date + 1)::timestamp at time zone 'UTC')`,
+              )}) n
+            ), cand as (
+              select days.day as d, nd.user_id, bool_or(nd.day = days.day) as in1, bool_or(nd.day > days.day - 7) as in7
+              from days join nd on nd.day > days.day - 30 and nd.day <= days.day
+              group by days.day, nd.user_id
+            ), added as (
+              select c.d,
+                     count(*) filter (where c.in1 and not exists (select 1 from l1_user_activity_days a
+                       where a.user_id = c.user_id and a.day = c.d)) as dau,
+                     count(*) filter (where c.in7 and not exists (select 1 from l1_user_activity_days a
+                       where a.user_id = c.user_id and a.day > c.d - 7 and a.day <= c.d)) as wau,
+                     count(*) filter (where not exists (select 1 from l1_user_activity_days a
+                       where a.user_id = c.user_id and a.day > c.d - 30 and a.day <= c.d)) as mau
+              from cand c group by c.d
+            )
+            select to_char(days.day, 'YYYY-MM-DD') as date,
+                   (coalesce(s.dau, 0) + coalesce(n.dau, 0))::int as dau,
+                   (coalesce(s.wau, 0) + coalesce(n.wau, 0))::int as wau,
+                   (coalesce(s.mau, 0) + coalesce(n.mau, 0))::int as mau
+            from days left join l1_activity_daily s on s.day = days.day left join added n on n.d = days.day
+            order by days.day`,
+      )
+    : await rows<Day>(
+        tx,
+        sql`with days as (
+              select d::date as day from generate_series(${from}::date, ${to}::date, interval '1 day') as d
+            ), act as (
+              ${activityDaysSql(w, sql`(${from}::date - 29)`, sql`${to}::date`)}
+            )
+            select to_char(days.day, 'YYYY-MM-DD') as date,
+                   count(distinct act.user_id) filter (where act.day = days.day)::int as dau,
+                   count(distinct act.user_id) filter (where act.day > days.day - 7)::int as wau,
+                   count(distinct act.user_id)::int as mau
+            from days left join act on act.day > days.day - 30 and act.day <= days.day
+            group by days.day order by days.day`,
+      );
   const sumDau = days.reduce((s, d) => s + d.dau, 0);
   const sumMau = days.reduce((s, d) => s + d.mau, 0);
   const avgDau = days.length ? sumDau / days.length : 0;
@@ -64,3 +83,4 @@ export async function engagement(tx: Tx, rawInput: EngagementInput, options: Ins
       : { avg_dau: avgDau, avg_mau: avgMau, stickiness: sumMau > 0 ? sumDau / sumMau : null },
   };
 }
+

@@ -43,12 +43,20 @@ export async function resolveBusiness(tx: Executor, requested: string | null): P
  * caller runs resolveBusiness once to say why.
  */
 export function businessCte(requested: string | null): SQL {
+  // Two shapes, so each is a plain index lookup on business_memberships_user_id_idx; `(select
+  // auth.uid())` is evaluated once per statement, not per membership row.
+  if (requested === null) {
+    return sql`biz as (
+      select (array_agg(bm.business_id))[1] as id
+      from public.business_memberships bm
+      where bm.user_id = (select auth.uid()) and bm.is_active
+      having count(*) = 1
+    )`;
+  }
   return sql`biz as (
-    select (array_agg(bm.business_id))[1] as id
+    select bm.business_id as id
     from public.business_memberships bm
-    where bm.user_id = auth.uid() and bm.is_active
-      and (${requested}::uuid is null or bm.business_id = ${requested}::uuid)
-    having count(*) = 1
+    where bm.user_id = (select auth.uid()) and bm.is_active and bm.business_id = ${requested}::uuid
   )`;
 }
 
