@@ -221,7 +221,7 @@ async function updateRollups(tx: Tx, eventId: number, since: ReturnType<typeof s
 async function rebuildTransactionFacts(tx: Tx, key: Uint8Array, batchSize: number) {
   await tx.execute(sql`create temp table _sb_tx_ids (id uuid not null, fact_id text not null) on commit drop`);
   let after = "00000000-0000-0000-0000-000000000000";
-  const size = Math.max(batchSize, 50_000);
+  const size = Math.min(batchSize, 5_000);
   for (;;) {
     const batch = await rows<{ id: string }>(
       tx,

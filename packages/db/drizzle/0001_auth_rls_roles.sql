@@ -1,7 +1,7 @@
 -- Hand-written part of the schema: what Drizzle cannot express.
 --   1. extensions and roles          4. the auth.users -> public.users sync trigger and its backfill
 --   2. auth.uid() / auth.jwt()       5. row-level security policies and grants
---   3. membership helpers (private)  6. contact search index
+--   3. membership helpers (private)  6. contact search text functions (indexes: 0003)
 -- Roles are cluster-wide, so every CREATE ROLE tolerates a concurrent creator.
 CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
 --> statement-breakpoint
@@ -382,7 +382,7 @@ CREATE POLICY customer_facts_facts ON public.l1_customer_facts FOR ALL TO switch
 CREATE POLICY refresh_log_facts ON public.analytics_refresh_log FOR ALL TO switchboard_facts USING (true) WITH CHECK (true);
 --> statement-breakpoint
 
--- 6. Contact search: accent- and case-insensitive trigram index over the searchable fields.
+-- 6. Contact search text: accent- and case-insensitive normalization (the indexes are in 0003).
 CREATE OR REPLACE FUNCTION public.sb_search_norm(value text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$
   SELECT lower(public.unaccent('public.unaccent'::regdictionary, value))
@@ -392,6 +392,3 @@ CREATE OR REPLACE FUNCTION public.sb_contact_search_text(full_name text, email t
 RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT public.sb_search_norm(concat_ws(' ', full_name, email, company, phone))
 $$;
---> statement-breakpoint
-CREATE INDEX contacts_search_trgm_idx ON public.contacts
-  USING gin (public.sb_contact_search_text(full_name, email, company, phone) gin_trgm_ops);
