@@ -375,8 +375,8 @@ ${rlsNote}
 
 ${targetLines.join("\n")}
 
-If a target is missed, profile before changing code: the server process was ~97% idle under this load in the
-first run (see git history of this file for the findings: the statement under RLS, not Node, dominated).
+If a target is missed, profile before changing code. Earlier profiles, before/after tables of the search and
+analytics work and their analysis: [benchmark-history.md](benchmark-history.md).
 
 ## Analytics
 
