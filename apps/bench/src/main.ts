@@ -9,6 +9,7 @@ import { createServer as createNetServer, type AddressInfo } from "node:net";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import postgres from "postgres";
+import { loadTokenKey } from "@switchboard/analytics";
 import { signAccessToken } from "@switchboard/api";
 import { DEMO_LOGINS, createDb, migrate } from "@switchboard/db";
 import { runAnalyticsBench, type BenchRow } from "./analytics.ts";
@@ -217,7 +218,10 @@ async function main() {
   log(`tenant: business ${tenant.businessId} (${tenant.contacts.toLocaleString("en-US")} contacts), owner ${tenant.owner.email}`);
 
   const jwtSecret = randomBytes(48).toString("base64url");
-  const tokenKey = randomBytes(32).toString("hex");
+  // A persistent key, as in production: a new key each run would be a key rotation (every fact id changes).
+  const tokenKey = Buffer.from(
+    loadTokenKey({ embedded: true, keyFile: fileURLToPath(new URL("../../../.data/bench-token-key", import.meta.url)) }),
+  ).toString("utf8");
   const jwt = { secret: new TextEncoder().encode(jwtSecret), ttlSeconds: 3600 };
   const token = await signAccessToken(jwt, tenant.owner);
   const auth = { authorization: `Bearer ${token}`, "x-business-id": tenant.businessId };
