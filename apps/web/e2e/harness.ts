@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 // Browser-test harness: finds Debian's Chromium, starts the REAL server (`tsx apps/server/src/main.ts`,
 // the same entry as `npm start`) on a free port with a fresh embedded PGlite database and demo data.
 import { spawn, type ChildProcess } from "node:child_process";
@@ -53,8 +54,9 @@ export async function startServer(): Promise<RunningServer> {
     PGLITE_DIR: join(dataDir, "pglite"),
     DEMO_DATA: "1",
     LOG_LEVEL: "warn",
-    JWT_SECRET: "e2e-secret-e2e-secret-e2e-secret-e2e-secret",
-    ANALYTICS_TOKEN_KEY: "e2e-analytics-key-e2e-analytics-key-0123",
+    // Fresh per run: the server requires both to be set when not generating its own dev files.
+    JWT_SECRET: randomBytes(32).toString("hex"),
+    ANALYTICS_TOKEN_KEY: randomBytes(32).toString("hex"),
     MIGRATE_ON_START: "1",
   };
   // The browser tests always use the embedded database, whatever the caller's DATABASE_URL.

@@ -1,7 +1,7 @@
 // Operational test data with known timestamps, and an independent oracle: every fact and insight
 // recomputed in plain TypeScript from the generated rows (no SQL, no code shared with src/).
 import { createHmac, randomUUID } from "node:crypto";
-import { sql, type Database } from "@switchboard/db";
+import { Rng, sql, type Database } from "@switchboard/db";
 
 export const DAY = 86_400_000;
 export const WEEK = 7 * DAY;
@@ -35,22 +35,6 @@ export interface Fixture {
   transactions: GenTx[];
 }
 
-/** mulberry32: a small deterministic PRNG. */
-export function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)),
-    pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!,
-  };
-}
 
 export const mondayOf = (d: Date) => {
   const day = (d.getUTCDay() + 6) % 7;
@@ -64,7 +48,7 @@ const MOTIVATIONS = ["grow_sales", "grow_sales", "stay_organized", "stay_organiz
 export const COHORT_SIZES = [6, 4, 5, 12, 7, 3, 9, 6, 15, 8, 5];
 
 export function generateFixture(seed = 42): Fixture {
-  const r = prng(seed);
+  const r = new Rng(seed);
   const fixture: Fixture = { businessId: randomUUID(), contactId: randomUUID(), users: [], events: [], imports: [], transactions: [] };
   const lastMonday = mondayOf(NOW).getTime();
   const firstMonday = lastMonday - (COHORT_SIZES.length - 1) * WEEK;

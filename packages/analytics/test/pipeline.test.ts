@@ -138,8 +138,8 @@ describeDb("facts pipeline", (ctx) => {
     expect(await transactionFacts(ctx.database)).toEqual(expectedTransactionFacts(fixture, KEY));
   });
 
-  it("a refresh that finds the pipeline lock taken skips without writing", async () => {
-    if (ctx.kind === "pglite") return; // one connection: a second transaction cannot start while the first holds it
+  // PGlite is one connection: a second transaction cannot start while the first holds the lock.
+  it.skipIf(ctx.kind === "pglite")("a refresh that finds the pipeline lock taken skips without writing", async () => {
     const before = await rows<{ n: number }>(ctx.database.db, sql`select count(*)::int as n from analytics_refresh_log`);
     const result = await asFactsPipeline(ctx.database, async (tx) => {
       await tx.execute(sql`select pg_advisory_xact_lock(${REFRESH_LOCK_ID})`);

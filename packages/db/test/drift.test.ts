@@ -4,28 +4,15 @@
 import { randomUUID } from "node:crypto";
 import { expect, it } from "vitest";
 import { sql, type SQL } from "drizzle-orm";
-import { driftCount, rows, userMirrorDrift, type Executor } from "../src/index.ts";
+import { Rng, driftCount, rows, userMirrorDrift, type Executor } from "../src/index.ts";
 import { describeDb } from "./harness.ts";
 
-/** mulberry32: a tiny deterministic RNG, so a failure replays exactly. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)]! };
-}
 
 const SEED = 20240611;
 const BULK_USERS = 600;
 const CONCURRENT_OPS = 3000;
 const WORKERS = 6;
 
-type Rng = ReturnType<typeof rng>;
 
 function randomMeta(r: Rng) {
   const meta: Record<string, unknown> = {};
@@ -65,7 +52,7 @@ function randomOp(r: Rng, pool: string[], n: number): SQL {
 
 // Deterministic uuids from the seeded RNG (randomUUID would make the run unrepeatable).
 function randomUUIDFrom(r: Rng) {
-  const hex = Array.from({ length: 32 }, () => r.int(16).toString(16)).join("");
+  const hex = Array.from({ length: 32 }, () => r.int(0, 15).toString(16)).join("");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20)}`;
 }
 
@@ -87,7 +74,7 @@ async function run(db: Executor, statement: SQL) {
 describeDb("users mirror under a random concurrent mix", (ctx) => {
   it(`has zero drift after ${BULK_USERS} bulk inserts and ${CONCURRENT_OPS} random concurrent operations`, async () => {
     const db = ctx.database.db;
-    const r = rng(SEED);
+    const r = new Rng(SEED);
     const pool: string[] = [];
 
     // Phase 1, batched: multi-row inserts (the trigger fires per row) and app-owned values that

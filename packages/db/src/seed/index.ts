@@ -12,6 +12,8 @@ import { DEMO_LOGINS, DEMO_PASSWORD, SCALES, scaleNames, type ScaleConfig, type 
 import { DAY, buildWorld } from "./world.ts";
 
 export { DEMO_LOGINS, SCALES, scaleNames, type ScaleConfig, type ScaleName };
+/** The seeded PRNG (sfc32) the generator uses; tests reuse it for replayable random data. */
+export { Rng } from "./rng.ts";
 
 export interface SeedProgress {
   /** A table being loaded, or a step ("indexes", "analyze", …). */
