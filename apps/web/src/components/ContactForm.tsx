@@ -12,6 +12,15 @@ export interface MemberOption {
   label: string;
 }
 
+/** The co-members as <option>s of an assignee select. */
+export function MemberOptions({ members }: { members: MemberOption[] }) {
+  return members.map((m) => (
+    <option key={m.id} value={m.id}>
+      {m.label}
+    </option>
+  ));
+}
+
 function userId(user: UserField): string {
   if (!user) return "";
   return typeof user === "string" ? user : user.id;
@@ -73,11 +82,7 @@ export function ContactForm({
         <label htmlFor="contact-assignee">Assigned to</label>
         <select id="contact-assignee" value={form.assigned_to} onChange={set("assigned_to")}>
           <option value="">Unassigned</option>
-          {members.map((m) => (
-            <option key={m.id} value={m.id}>
-              {m.label}
-            </option>
-          ))}
+          <MemberOptions members={members} />
         </select>
         {info?.fieldErrors.assigned_to && <span className="field-error">{info.fieldErrors.assigned_to}</span>}
       </div>

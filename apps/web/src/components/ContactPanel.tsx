@@ -7,7 +7,7 @@ import { errorInfo } from "../lib/errors.ts";
 import { formatDate, formatDateTime, formatMoney } from "../lib/format.ts";
 import { ErrorBanner, Field, Skeleton } from "./ui.tsx";
 import { UserRef, type DetailLevel } from "./UserRef.tsx";
-import type { Contact, MemberOption } from "./ContactForm.tsx";
+import { MemberOptions, type Contact, type MemberOption } from "./ContactForm.tsx";
 
 export function ContactPanel({
   businessId,
@@ -81,11 +81,7 @@ export function ContactPanel({
               onChange={(e) => onAssign(c, e.target.value || null)}
             >
               <option value="">Unassigned</option>
-              {members.map((m) => (
-                <option key={m.id} value={m.id}>
-                  {m.label}
-                </option>
-              ))}
+              <MemberOptions members={members} />
             </select>
             <span className="spacer" />
             <button type="button" className="btn btn-sm btn-danger" onClick={() => onDelete(c)}>

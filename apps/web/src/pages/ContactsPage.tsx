@@ -14,7 +14,7 @@ import { Dialog, Empty, ErrorBanner, TableSkeleton } from "../components/ui.tsx"
 import { UserRef, type DetailLevel } from "../components/UserRef.tsx";
 import { DetailLevelControl } from "../components/DetailLevelControl.tsx";
 import { Highlight } from "../components/Highlight.tsx";
-import { ContactForm, type Contact, type MemberOption } from "../components/ContactForm.tsx";
+import { ContactForm, MemberOptions, type Contact, type MemberOption } from "../components/ContactForm.tsx";
 import { ContactPanel } from "../components/ContactPanel.tsx";
 
 type Sort = "created_desc" | "name_asc" | "name_desc";
@@ -157,11 +157,7 @@ function Contacts({ businessId }: { businessId: string }) {
           <option value="">Anyone</option>
           <option value="me">Assigned to me</option>
           <option value="unassigned">Unassigned</option>
-          {members.map((m) => (
-            <option key={m.id} value={m.id}>
-              {m.label}
-            </option>
-          ))}
+          <MemberOptions members={members} />
         </select>
         <label htmlFor="contact-sort" className="sr-only">
           Sort
@@ -181,11 +177,7 @@ function Contacts({ businessId }: { businessId: string }) {
           </label>
           <select id="bulk-assignee" value={bulkAssignee} onChange={(e) => setBulkAssignee(e.target.value)}>
             <option value="">Unassigned</option>
-            {members.map((m) => (
-              <option key={m.id} value={m.id}>
-                {m.label}
-              </option>
-            ))}
+            <MemberOptions members={members} />
           </select>
           <button
             type="button"
