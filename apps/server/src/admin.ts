@@ -12,7 +12,7 @@ if (!command || !Object.hasOwn(COMMANDS, command) || !email) {
   process.exit(2);
 }
 const env = databaseEnv();
-const database = createDb({ url: env.url, dataDir: env.url ? undefined : env.dataDir, max: 1 });
+const database = createDb({ url: env.url, dataDir: env.url ? undefined : env.dataDir, max: 1, prepare: env.prepare });
 try {
   await migrate(database);
   const found = await COMMANDS[command as keyof typeof COMMANDS](database.db, email);

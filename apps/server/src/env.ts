@@ -53,7 +53,8 @@ export interface AppConfig {
   nodeEnv: "development" | "production" | "test";
   port: number;
   host: string;
-  database: { url: string | undefined; dataDir: string };
+  /** DATABASE_URL, PGLITE_DIR, DATABASE_PREPARE (see @switchboard/db databaseEnv). */
+  database: ReturnType<typeof databaseEnv>;
   logLevel: string;
   demoData: boolean;
   migrateOnStart: boolean;

@@ -56,7 +56,7 @@ async function main() {
   const log = createLogger(config.logLevel);
   ensureWebBuild(log);
 
-  const database = createDb({ url: config.database.url, dataDir: config.database.dataDir });
+  const database = createDb(config.database);
   log.info({ database: database.label, secrets: config.secretsSource }, "database");
   if (config.migrateOnStart) await migrate(database);
 

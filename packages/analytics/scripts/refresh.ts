@@ -5,7 +5,7 @@ import { loadTokenKey, refreshFacts } from "../src/index.ts";
 
 const full = process.argv.includes("--full");
 const env = databaseEnv();
-const database = createDb({ url: env.url, dataDir: env.url ? undefined : env.dataDir, max: 2 });
+const database = createDb({ url: env.url, dataDir: env.url ? undefined : env.dataDir, max: 2, prepare: env.prepare });
 try {
   await migrate(database);
   const tokenKey = loadTokenKey({ embedded: database.kind === "pglite" });

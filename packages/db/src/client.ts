@@ -37,6 +37,22 @@ export interface CreateDbOptions {
   dataDir?: string;
   /** postgres.js pool size. */
   max?: number;
+  /**
+   * postgres.js: send statements as named prepared statements (default true). Say false behind a
+   * transaction-mode pooler without prepared-statement support (PgBouncer < 1.21): a server
+   * connection there is not the one the statement was prepared on. A `pgbouncer=true` parameter in
+   * the URL (Prisma's convention) implies false.
+   */
+  prepare?: boolean;
+}
+
+/** Strips the `pgbouncer` URL parameter (the server would reject it as a setting) and reads it. */
+export function poolerUrl(url: string): { url: string; pgbouncer: boolean } {
+  const u = new URL(url);
+  const value = u.searchParams.get("pgbouncer");
+  if (value === null) return { url, pgbouncer: false };
+  u.searchParams.delete("pgbouncer");
+  return { url: u.toString(), pgbouncer: value === "" || value === "true" || value === "1" };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -97,14 +113,17 @@ function countingPglite(pg: PGlite): PGlite {
 
 export function createDb(options: CreateDbOptions = {}): Database {
   if (options.url) {
-    const client = postgres(options.url, {
+    const { url, pgbouncer } = poolerUrl(options.url);
+    const client = postgres(url, {
       max: options.max ?? 10,
+      prepare: options.prepare ?? !pgbouncer,
       onnotice: () => {},
       debug: (_connection, text) => record(text),
       // Keep timestamps as ISO strings the same way on both drivers: Drizzle maps them.
     });
     const db = drizzlePostgres({ client, schema }) as unknown as Db;
-    const u = new URL(options.url);
+    if (!client.options.prepare) unprepared.add(sessionOf(db).options);
+    const u = new URL(url);
     return {
       kind: "postgres",
       db,
@@ -125,9 +144,18 @@ export function createDb(options: CreateDbOptions = {}): Database {
 
 const dialect = new PgDialect();
 
+interface DrizzleSession {
+  client?: unknown;
+  options: object;
+}
+const sessionOf = (executor: Executor) => (executor as unknown as { _: { session: DrizzleSession } })._.session;
+// Drizzle hands its session options object on to every transaction's session: it marks a handle
+// created with `prepare: false` (a postgres.js transaction has no options of its own to ask).
+const unprepared = new WeakSet<object>();
+
 /** The postgres.js client under a Drizzle handle or transaction, or undefined on PGlite. */
 function postgresClient(executor: Executor): postgres.Sql | undefined {
-  const client = (executor as unknown as { _: { session: { client?: unknown } } })._.session.client;
+  const client = sessionOf(executor).client;
   return client && typeof (client as postgres.Sql).unsafe === "function" ? (client as postgres.Sql) : undefined;
 }
 
@@ -135,12 +163,15 @@ function postgresClient(executor: Executor): postgres.Sql | undefined {
  * Rows of a raw statement, whatever the driver (postgres.js returns an array, PGlite `{ rows }`).
  * On postgres.js the statement is sent as a named prepared statement: Drizzle's execute() never
  * prepares, and re-planning the RLS-wrapped contact query cost more than executing it (bench).
+ * Unprepared when the client was created with `prepare: false` (behind a transaction-mode pooler).
  */
 export async function rows<T>(executor: Executor, query: SQL): Promise<T[]> {
   const client = postgresClient(executor);
   if (client) {
     const { sql: text, params } = dialect.sqlToQuery(query);
-    return (await client.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true })) as unknown as T[];
+    return (await client.unsafe(text, params as postgres.ParameterOrJSON<never>[], {
+      prepare: !unprepared.has(sessionOf(executor).options),
+    })) as unknown as T[];
   }
   const result = (await executor.execute(query)) as unknown;
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];

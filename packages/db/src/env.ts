@@ -5,6 +5,8 @@ import { z } from "zod";
 const Env = z.object({
   DATABASE_URL: z.string().url().optional().or(z.literal("").transform(() => undefined)),
   PGLITE_DIR: z.string().optional(),
+  // false behind a transaction-mode pooler (PgBouncer < 1.21); `?pgbouncer=true` in the URL does the same.
+  DATABASE_PREPARE: z.enum(["0", "1", "true", "false", ""]).optional(),
 });
 
 /** Where `npm start` keeps the embedded database: <repo>/.data/pglite unless PGLITE_DIR says otherwise. */
@@ -12,5 +14,6 @@ export const defaultPgliteDir = fileURLToPath(new URL("../../../.data/pglite", i
 
 export function databaseEnv(env: NodeJS.ProcessEnv = process.env) {
   const parsed = Env.parse(env);
-  return { url: parsed.DATABASE_URL, dataDir: parsed.PGLITE_DIR ?? defaultPgliteDir };
+  const prepare = parsed.DATABASE_PREPARE ? parsed.DATABASE_PREPARE === "1" || parsed.DATABASE_PREPARE === "true" : undefined;
+  return { url: parsed.DATABASE_URL, dataDir: parsed.PGLITE_DIR ?? defaultPgliteDir, prepare };
 }
