@@ -1,17 +1,23 @@
-// Analytics section of `npm run bench`: full facts refresh, incremental refresh after one day of new
-// events, p50/p95 of every insight over HTTP at 1 connection, and the refresh's peak RSS.
+// Analytics section of `npm run bench`: the facts pipeline (first full refresh into empty fact tables,
+// steady-state full refresh, key rotation, incremental refresh after one day of new events), each run as
+// the operator runs it (`npm run facts:refresh`, its own process, so its peak RSS is its own), then
+// p50/p95 of every insight over HTTP at 1 connection, right after the refresh.
 // The bench main seeds the bench-scale data, starts the server and passes its URL and an analyst token.
-import { refreshFacts } from "@switchboard/analytics";
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { sql, type Database } from "@switchboard/db";
 
 export interface AnalyticsBenchOptions {
   /** Owner connection to the bench database (seeded: users, events, transactions). */
   database: Database;
+  /** postgres:// URL of that database (the refresh CLI connects to it). */
+  databaseUrl: string;
   /** e.g. http://127.0.0.1:3000 */
   baseUrl: string;
   /** Bearer token of a user holding the analyst role. */
   analystToken: string;
-  tokenKey: Uint8Array;
+  /** ANALYTICS_TOKEN_KEY of the server (the last refresh uses it). */
+  tokenKey: string;
   /** Requests per insight (default 50, after 5 warm-up requests). */
   samples?: number;
   /** New events inserted for the incremental run (default: one day of the seeded rate). */
@@ -36,26 +42,59 @@ const INSIGHT_PATHS = [
   "funnel",
 ];
 
-/** Peak RSS of this process while fn runs (sampled every 20 ms). */
-async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ result: T; peakMb: number; seconds: number }> {
-  let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
-  const started = performance.now();
-  try {
-    const result = await fn();
-    return { result, peakMb: Math.max(peak, process.memoryUsage().rss) / 2 ** 20, seconds: (performance.now() - started) / 1000 };
-  } finally {
-    clearInterval(timer);
-  }
+interface RefreshRun {
+  status: string;
+  mode: string;
+  seconds: number;
+  peak_rss_mb: number;
+}
+
+const analyticsDir = fileURLToPath(new URL("../../../packages/analytics/", import.meta.url));
+
+/** One `npm run facts:refresh` in its own process; its JSON line (duration, peak RSS). */
+function refreshCli(databaseUrl: string, tokenKey: string, full: boolean): Promise<RefreshRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("npm", ["run", "--silent", "facts:refresh", "--", ...(full ? ["--full"] : [])], {
+      cwd: analyticsDir,
+      env: { ...process.env, DATABASE_URL: databaseUrl, ANALYTICS_TOKEN_KEY: tokenKey },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      const line = out.trim().split("\n").pop() ?? "";
+      try {
+        const run = JSON.parse(line) as RefreshRun;
+        if (code === 0 && run.status === "done") return resolve(run);
+      } catch {
+        // fall through
+      }
+      reject(new Error(`facts:refresh${full ? " --full" : ""} exited ${code}: ${(err || out).trim().slice(-500)}`));
+    });
+  });
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
 export async function runAnalyticsBench(opts: AnalyticsBenchOptions): Promise<BenchRow[]> {
   const out: BenchRow[] = [];
-  const full = await withPeakRss(() => refreshFacts(opts.database, { tokenKey: opts.tokenKey, mode: "full" }));
-  out.push({ section: "analytics", metric: "facts refresh (full)", value: full.seconds, unit: "s", target: "≤ 60 s" });
-  out.push({ section: "analytics", metric: "peak RSS during full refresh", value: full.peakMb, unit: "MB", target: "< 300 MB" });
+  const rss: number[] = [];
+  const record = (metric: string, run: RefreshRun, target: string) => {
+    out.push({ section: "analytics", metric, value: run.seconds, unit: "s", target });
+    rss.push(run.peak_rss_mb);
+  };
+  // A first refresh as on a fresh deployment: empty fact tables and rollups, no refresh log.
+  await opts.database.db.execute(sql`truncate l1_user_activity_days, l1_user_milestones, l1_activity_daily,
+    l1_transaction_facts, l1_customer_facts, analytics_refresh_log`);
+  // First fill and steady state under another key, then a rotation to the server's key (the facts end
+  // up keyed as the server expects, without a fourth full run).
+  const otherKey = `${opts.tokenKey}-before-rotation`;
+  record("facts refresh: first full (empty tables)", await refreshCli(opts.databaseUrl, otherKey, true), "≤ 60 s");
+  record("facts refresh: steady-state full", await refreshCli(opts.databaseUrl, otherKey, true), "≤ 40 s");
+  record("facts refresh: key rotation (full, new key)", await refreshCli(opts.databaseUrl, opts.tokenKey, true), "≤ 90 s");
 
   // One day of new activity at the seeded average daily rate, spread over the last 24 hours.
   const [rate] = (await opts.database.db.execute(
@@ -68,9 +107,8 @@ export async function runAnalyticsBench(opts: AnalyticsBenchOptions): Promise<Be
     select u.id, 'signed_in', now() - random() * interval '1 day'
     from (select id from users order by random() limit greatest(1, ${newEvents}::int / 5)) u, generate_series(1, 5)`);
   out.push({ section: "analytics", metric: "new events for the incremental run", value: newEvents, unit: "rows" });
-  const inc = await withPeakRss(() => refreshFacts(opts.database, { tokenKey: opts.tokenKey, mode: "incremental" }));
-  out.push({ section: "analytics", metric: "facts refresh (incremental, 1 day)", value: inc.seconds, unit: "s", target: "≤ 5 s" });
-  out.push({ section: "analytics", metric: "peak RSS during incremental refresh", value: inc.peakMb, unit: "MB", target: "< 300 MB" });
+  record("facts refresh: incremental (1 day)", await refreshCli(opts.databaseUrl, opts.tokenKey, false), "≤ 3 s");
+  out.push({ section: "analytics", metric: "peak RSS of a refresh process (max of the four)", value: Math.max(...rss), unit: "MB", target: "≤ 250 MB" });
 
   const samples = opts.samples ?? 50;
   for (const path of INSIGHT_PATHS) {
@@ -87,7 +125,7 @@ export async function runAnalyticsBench(opts: AnalyticsBenchOptions): Promise<Be
     times.sort((a, b) => a - b);
     const name = path.split("?")[0];
     out.push({ section: "analytics", metric: `GET /insights/${name} p50`, value: percentile(times, 50), unit: "ms" });
-    out.push({ section: "analytics", metric: `GET /insights/${name} p95`, value: percentile(times, 95), unit: "ms", target: "≤ 250 ms" });
+    out.push({ section: "analytics", metric: `GET /insights/${name} p95`, value: percentile(times, 95), unit: "ms", target: "≤ 150 ms" });
   }
   return out;
 }

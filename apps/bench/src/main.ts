@@ -284,7 +284,7 @@ async function main() {
 
   let analytics: BenchRow[] | string = "skipped (BENCH_ANALYTICS=0)";
   if (env.BENCH_ANALYTICS !== "0") {
-    log("analytics: facts refresh (full, incremental) and insights over HTTP (apps/bench/src/analytics.ts)");
+    log("analytics: facts refresh (first full, steady full, key rotation, incremental) and insights over HTTP (apps/bench/src/analytics.ts)");
     const analystEmail = DEMO_LOGINS.find((l) => l.role === "analyst")!.email;
     const owner = createDb({ url: BENCH_DATABASE_URL, max: 4 });
     try {
@@ -293,9 +293,10 @@ async function main() {
       await lookup.end();
       analytics = await runAnalyticsBench({
         database: owner,
+        databaseUrl: BENCH_DATABASE_URL,
         baseUrl: server.url,
         analystToken: await signAccessToken(jwt, analyst!),
-        tokenKey: new TextEncoder().encode(tokenKey),
+        tokenKey,
       });
     } catch (error) {
       analytics = `failed: ${error instanceof Error ? error.message : String(error)}`;

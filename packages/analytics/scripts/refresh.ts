@@ -10,9 +10,16 @@ try {
   await migrate(database);
   const tokenKey = loadTokenKey({ embedded: database.kind === "pglite" });
   const started = performance.now();
-  const result = await refreshFacts(database, { tokenKey, mode: full ? "full" : "incremental" });
+  const result = await refreshFacts(database, {
+    tokenKey,
+    mode: full ? "full" : "incremental",
+    onProgress: ({ step, ms, rows }) =>
+      console.error(`  ${step.padEnd(26)}${rows === undefined ? "" : `${rows.toLocaleString("en-US").padStart(11)} rows`}  ${ms.toLocaleString("en-US")} ms`),
+  });
   const seconds = ((performance.now() - started) / 1000).toFixed(2);
-  console.log(JSON.stringify({ ...result, seconds: Number(seconds), database: database.label }));
+  // Peak resident memory of this process (the refresh runs here; the database does the heavy lifting).
+  const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  console.log(JSON.stringify({ ...result, seconds: Number(seconds), peak_rss_mb: peakRssMb, database: database.label }));
 } finally {
   await database.close();
 }

@@ -1,6 +1,6 @@
 // The analytics token key: HMAC-SHA-256 key for tokenized ids. It lives in Node only (env or a file
 // beside the embedded database) and is never sent to the database.
-import { createHmac, randomBytes } from "node:crypto";
+import { createHmac, randomBytes, type KeyObject } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -59,6 +59,6 @@ export function tokenizeUserId(key: Uint8Array, userId: string): string {
 }
 
 /** l1_transaction_facts.fact_id: HMAC of the transaction id, domain-separated from user tokens. */
-export function transactionFactId(key: Uint8Array, transactionId: string): string {
+export function transactionFactId(key: Uint8Array | KeyObject, transactionId: string): string {
   return createHmac("sha256", key).update(`transaction:${transactionId.toLowerCase()}`).digest("hex");
 }

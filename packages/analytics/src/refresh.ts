@@ -2,6 +2,7 @@
 // as role switchboard_facts, in one transaction. Tokens are computed here in Node (the key never
 // reaches the database) and handed over as parameters; every aggregate is computed in SQL.
 import { asFactsPipeline, rows, sql, type Database, type Tx } from "@switchboard/db";
+import { createSecretKey } from "node:crypto";
 import { tokenizeUserId, transactionFactId } from "./key.ts";
 import { ageRangeSql, provinceRegionSql, scoreSql, segmentSql } from "./definitions.ts";
 
@@ -14,6 +15,14 @@ export interface RefreshOptions {
   now?: Date;
   /** Rows per round trip when tokenizing users and transactions. */
   batchSize?: number;
+  /** Called after every step of the refresh (the CLI prints it): step name, its duration, rows written. */
+  onProgress?: (progress: RefreshProgress) => void;
+}
+
+export interface RefreshProgress {
+  step: string;
+  ms: number;
+  rows?: number;
 }
 
 export type RefreshResult =
@@ -28,6 +37,14 @@ const OVERLAP = sql`interval '10 minutes'`;
 export async function refreshFacts(database: Database, options: RefreshOptions): Promise<RefreshResult> {
   const batchSize = options.batchSize ?? 20_000;
   const refTime = options.now ? options.now.toISOString() : null;
+  const progress = async <T>(step: string, fn: () => Promise<T>, count?: (result: T) => number): Promise<T> => {
+    const started = performance.now();
+    const result = await fn();
+    options.onProgress?.({ step, ms: Math.round(performance.now() - started), rows: count?.(result) });
+    // PGlite runs each statement on this thread: give timers and requests a turn between steps.
+    await new Promise((resolve) => setImmediate(resolve));
+    return result;
+  };
   return asFactsPipeline(database, async (tx) => {
     const [lock] = await rows<{ ok: boolean }>(tx, sql`select pg_try_advisory_xact_lock(${REFRESH_LOCK_ID}) as ok`);
     if (!lock?.ok) return { status: "skipped", reason: "another refresh is running" } as const;
@@ -44,7 +61,7 @@ export async function refreshFacts(database: Database, options: RefreshOptions):
       sql`select now()::text as started, (select max(id) from l1_event_facts)::float8 as max_event_id`,
     );
 
-    await loadTokens(tx, options.tokenKey, batchSize);
+    await progress("tokens", () => loadTokens(tx, options.tokenKey, batchSize));
 
     // The users whose aggregates are recomputed: everyone, or those with activity since the watermark.
     await tx.execute(sql`create temp table _sb_scope (user_id uuid primary key) on commit drop`);
@@ -69,26 +86,34 @@ export async function refreshFacts(database: Database, options: RefreshOptions):
 
     let transactionsTouched: number;
     if (mode === "full") {
-      await rebuildRollups(tx);
-      transactionsTouched = await rebuildTransactionFacts(tx, options.tokenKey, batchSize);
+      await tx.execute(sql`set local work_mem = '64MB'`);
+      await progress("activity rollups", () => rebuildRollups(tx), (n) => n);
+      await progress("transaction ids", () => loadTransactionIds(tx, options.tokenKey, Math.min(batchSize, 5_000)), (n) => n);
+      transactionsTouched = await progress("transaction facts", () => rebuildTransactionFacts(tx), (n) => n);
     } else {
-      await updateRollups(tx, last!.event_id ?? 0, sql`(${last!.watermark}::timestamptz - ${OVERLAP})`);
-      transactionsTouched = await loadTransactionFacts(
-        tx,
-        options.tokenKey,
-        batchSize,
-        sql`(${last!.watermark}::timestamptz - ${OVERLAP})`,
+      await progress("activity rollups", () =>
+        updateRollups(tx, last!.event_id ?? 0, sql`(${last!.watermark}::timestamptz - ${OVERLAP})`),
+      );
+      transactionsTouched = await progress(
+        "transaction facts",
+        () => loadTransactionFacts(tx, options.tokenKey, batchSize, sql`(${last!.watermark}::timestamptz - ${OVERLAP})`),
+        (n) => n,
       );
     }
-    await refreshDaily(tx, mode === "full");
-    await upsertAggregates(tx);
-    await updateAttributes(tx, refTime);
+    await progress("daily engagement", () => refreshDaily(tx, mode === "full"));
+    await progress("customer aggregates", () => upsertAggregates(tx));
+    await progress("customer attributes", () => updateAttributes(tx, refTime));
 
-    // Users deleted since: their facts go too (tokens of live users are all in _sb_tokens).
-    await tx.execute(sql`delete from l1_customer_facts f
-      where not exists (select 1 from _sb_tokens k where k.token = f.tokenized_user_id)`);
-    await tx.execute(sql`delete from l1_transaction_facts f
-      where not exists (select 1 from _sb_tokens k where k.token = f.tokenized_user_id)`);
+    // Users deleted since (or every user, after a key rotation): their facts go too (tokens of live users
+    // are all in _sb_tokens). Hash anti joins against the analyzed token table.
+    await progress("facts of retired tokens", async () => {
+      await tx.execute(sql`delete from l1_customer_facts f
+        where not exists (select 1 from _sb_tokens k where k.token = f.tokenized_user_id)`);
+      if (mode === "incremental") {
+        await tx.execute(sql`delete from l1_transaction_facts f
+          where not exists (select 1 from _sb_tokens k where k.token = f.tokenized_user_id)`);
+      }
+    });
 
     const [counts] = await rows<{ scope: number; customers: number }>(
       tx,
@@ -164,7 +189,7 @@ async function loadTransactionFacts(tx: Tx, key: Uint8Array, batchSize: number, 
 }
 
 /** Full: l1_user_activity_days and l1_user_milestones recomputed from every event, written as a diff. */
-async function rebuildRollups(tx: Tx) {
+async function rebuildRollups(tx: Tx): Promise<number> {
   await tx.execute(sql`
     create temp table _sb_days on commit drop as
     select e.user_id, (e.occurred_at at time zone 'UTC')::date as day, max(e.occurred_at) as last_at,
@@ -173,22 +198,77 @@ async function rebuildRollups(tx: Tx) {
     from l1_event_facts e where e.user_id is not null
     group by 1, 2`);
   await tx.execute(sql`analyze _sb_days`);
-  await tx.execute(sql`delete from l1_user_activity_days a
-    where not exists (select 1 from _sb_days d where d.user_id = a.user_id and d.day = a.day)`);
-  await tx.execute(sql`insert into l1_user_activity_days as a (user_id, day, last_at)
-    select d.user_id, d.day, d.last_at from _sb_days d
-    where not exists (select 1 from l1_user_activity_days x where x.user_id = d.user_id and x.day = d.day and x.last_at = d.last_at)
-    on conflict (user_id, day) do update set last_at = excluded.last_at`);
+  const days = await syncTable(tx, "l1_user_activity_days", "_sb_days", ["user_id", "day"], ["last_at"]);
   await tx.execute(sql`
     create temp table _sb_milestones on commit drop as
     select user_id, bool_or(contact_created) as contact_created, bool_or(import_completed) as import_completed
     from _sb_days group by user_id having bool_or(contact_created) or bool_or(import_completed)`);
-  await tx.execute(sql`delete from l1_user_milestones m
-    where not exists (select 1 from _sb_milestones n where n.user_id = m.user_id)`);
-  await tx.execute(sql`insert into l1_user_milestones as m (user_id, contact_created, import_completed)
-    select n.user_id, n.contact_created, n.import_completed from _sb_milestones n
-    on conflict (user_id) do update set contact_created = excluded.contact_created, import_completed = excluded.import_completed
-    where (m.contact_created, m.import_completed) is distinct from (excluded.contact_created, excluded.import_completed)`);
+  await tx.execute(sql`analyze _sb_milestones`);
+  const milestones = await syncTable(tx, "l1_user_milestones", "_sb_milestones", ["user_id"], ["contact_created", "import_completed"]);
+  return days + milestones;
+}
+
+/**
+ * Brings `target` to exactly the rows of the temp table `want` (same column names), in bounded time
+ * whatever the statistics say: an empty target is filled by one plain INSERT … SELECT (no join at all);
+ * otherwise the differences are first materialized into temp tables by a full outer comparison with
+ * nested loops disabled (hash or merge joins only), then applied by key. When most rows differ (a key
+ * rotation), the target is emptied and refilled instead. Nothing ever reads the table it is inserting
+ * into. Returns the number of rows written (inserted, updated or deleted).
+ */
+async function syncTable(tx: Tx, target: string, want: string, keys: string[], values: string[]): Promise<number> {
+  const t = sql.identifier(target);
+  const w = sql.identifier(want);
+  const list = (alias: string, columns: string[]) =>
+    sql.join(columns.map((c) => sql`${sql.identifier(alias)}.${sql.identifier(c)}`), sql`, `);
+  const columns = sql.join([...keys, ...values].map((c) => sql.identifier(c)), sql`, `);
+  const on = sql.join(keys.map((c) => sql`x.${sql.identifier(c)} = w.${sql.identifier(c)}`), sql` and `);
+  const byKey = (alias: string) =>
+    sql.join(keys.map((c) => sql`${t}.${sql.identifier(c)} = ${sql.identifier(alias)}.${sql.identifier(c)}`), sql` and `);
+  const fill = async () => {
+    const [n] = await rows<{ n: number }>(
+      tx,
+      sql`with ins as (insert into ${t} (${columns}) select ${columns} from ${w} returning 1) select count(*)::int as n from ins`,
+    );
+    return n?.n ?? 0;
+  };
+  const [state] = await rows<{ any: boolean }>(tx, sql`select exists (select 1 from ${t}) as any`);
+  if (!state?.any) return fill();
+
+  await tx.execute(sql`set local enable_nestloop = off`);
+  try {
+    await tx.execute(sql`create temp table _sb_sync_changed on commit drop as
+      select ${list("w", [...keys, ...values])}, x.${sql.identifier(keys[0]!)} is null as is_new
+      from ${w} w left join ${t} x on ${on}
+      where x.${sql.identifier(keys[0]!)} is null or (${list("x", values)}) is distinct from (${list("w", values)})`);
+    await tx.execute(sql`create temp table _sb_sync_gone on commit drop as
+      select ${list("x", keys)} from ${t} x left join ${w} w on ${on} where w.${sql.identifier(keys[0]!)} is null`);
+    const [counts] = await rows<{ total: number; changed: number; added: number; gone: number }>(
+      tx,
+      sql`select (select count(*) from ${t})::int as total,
+                 (select count(*) from _sb_sync_changed where not is_new)::int as changed,
+                 (select count(*) from _sb_sync_changed where is_new)::int as added,
+                 (select count(*) from _sb_sync_gone)::int as gone`,
+    );
+    const { total, changed, added, gone } = counts!;
+    if ((changed + gone) * 2 > total) {
+      // Most rows differ (a key rotation): rewriting is cheaper than a diff.
+      await tx.execute(sql`delete from ${t}`);
+      return total + (await fill());
+    }
+    if (gone > 0) await tx.execute(sql`delete from ${t} using _sb_sync_gone g where ${byKey("g")}`);
+    if (changed > 0) {
+      await tx.execute(sql`update ${t} set ${sql.join(
+        values.map((c) => sql`${sql.identifier(c)} = c.${sql.identifier(c)}`),
+        sql`, `,
+      )} from _sb_sync_changed c where not c.is_new and ${byKey("c")}`);
+    }
+    if (added > 0) await tx.execute(sql`insert into ${t} (${columns}) select ${columns} from _sb_sync_changed where is_new`);
+    return changed + added + gone;
+  } finally {
+    await tx.execute(sql`drop table if exists _sb_sync_changed, _sb_sync_gone`);
+    await tx.execute(sql`set local enable_nestloop = on`);
+  }
 }
 
 /** Incremental: the rollups absorb the events after the watermark (events are only ever added). */
@@ -214,28 +294,41 @@ async function updateRollups(tx: Tx, eventId: number, since: ReturnType<typeof s
 }
 
 /**
- * Full: every transaction's keyed fact id is computed in Node (HMAC, the key stays here) into a temp
- * table; l1_transaction_facts is then brought to exactly that set with a diff, so unchanged facts are
- * not rewritten. Returns the number of facts inserted or changed.
+ * Full: every transaction's keyed fact id is computed in Node (HMAC, the key stays here) into the temp
+ * table _sb_tx_ids. Each round trip carries the ids of one batch as a single text value both ways (few
+ * objects per batch keeps the heap small). Returns the number of transactions.
  */
-async function rebuildTransactionFacts(tx: Tx, key: Uint8Array, batchSize: number) {
+async function loadTransactionIds(tx: Tx, key: Uint8Array, batchSize: number): Promise<number> {
   await tx.execute(sql`create temp table _sb_tx_ids (id uuid not null, fact_id text not null) on commit drop`);
+  const hmacKey = createSecretKey(key);
   let after = "00000000-0000-0000-0000-000000000000";
-  const size = Math.min(batchSize, 5_000);
+  let total = 0;
   for (;;) {
-    const batch = await rows<{ id: string }>(
+    const [batch] = await rows<{ ids: string | null; n: number; last: string | null }>(
       tx,
-      sql`select t.id::text as id from transactions t
-          where t.id > ${after}::uuid and t.created_by is not null order by t.id limit ${size}`,
+      sql`select string_agg(id::text, ',' order by id) as ids, count(*)::int as n, max(id::text) as last
+          from (select t.id from transactions t where t.id > ${after}::uuid and t.created_by is not null
+                order by t.id limit ${batchSize}) b`,
     );
-    if (batch.length === 0) break;
-    const ids = batch.map((r) => r.id);
-    const factIds = ids.map((id) => transactionFactId(key, id));
+    if (!batch?.ids || !batch.last) break;
+    const factIds = batch.ids.split(",").map((id) => transactionFactId(hmacKey, id)).join(",");
     await tx.execute(sql`insert into _sb_tx_ids (id, fact_id)
-      select * from unnest(string_to_array(${ids.join(",")}, ',')::uuid[], string_to_array(${factIds.join(",")}, ','))`);
-    after = ids[ids.length - 1]!;
-    if (batch.length < size) break;
+      select * from unnest(string_to_array(${batch.ids}, ',')::uuid[], string_to_array(${factIds}, ','))`);
+    total += batch.n;
+    after = batch.last;
+    if (batch.n < batchSize) break;
+    await new Promise((resolve) => setImmediate(resolve));
   }
+  return total;
+}
+
+/**
+ * Full: l1_transaction_facts brought to exactly the transactions of _sb_tx_ids (hash joins, see
+ * syncTable), so unchanged facts are not rewritten. Returns the number of facts written.
+ */
+async function rebuildTransactionFacts(tx: Tx): Promise<number> {
+  await tx.execute(sql`analyze _sb_tx_ids`);
+  await tx.execute(sql`set local enable_nestloop = off`);
   await tx.execute(sql`
     create temp table _sb_tx_want on commit drop as
     select m.fact_id, k.token as tokenized_user_id, (t.occurred_at at time zone 'UTC')::date as occurred_on,
@@ -243,26 +336,11 @@ async function rebuildTransactionFacts(tx: Tx, key: Uint8Array, batchSize: numbe
     from _sb_tx_ids m
     join transactions t on t.id = m.id
     join _sb_tokens k on k.user_id = t.created_by`);
+  await tx.execute(sql`set local enable_nestloop = on`);
   await tx.execute(sql`analyze _sb_tx_want`);
-  await tx.execute(sql`delete from l1_transaction_facts f
-    where not exists (select 1 from _sb_tx_want w where w.fact_id = f.fact_id)`);
-  const [changed] = await rows<{ n: number }>(
-    tx,
-    sql`with ins as (
-      insert into l1_transaction_facts as f (fact_id, tokenized_user_id, occurred_on, amount_cents, currency, category, via_import)
-      select w.* from _sb_tx_want w
-      where not exists (
-        select 1 from l1_transaction_facts x
-        where x.fact_id = w.fact_id
-          and (x.tokenized_user_id, x.occurred_on, x.amount_cents, x.currency, x.category, x.via_import)
-              is not distinct from (w.tokenized_user_id, w.occurred_on, w.amount_cents, w.currency, w.category, w.via_import))
-      on conflict (fact_id) do update set tokenized_user_id = excluded.tokenized_user_id, occurred_on = excluded.occurred_on,
-        amount_cents = excluded.amount_cents, currency = excluded.currency, category = excluded.category,
-        via_import = excluded.via_import
-      returning 1)
-    select count(*)::int as n from ins`,
-  );
-  return changed?.n ?? 0;
+  return syncTable(tx, "l1_transaction_facts", "_sb_tx_want", ["fact_id"], [
+    "tokenized_user_id", "occurred_on", "amount_cents", "currency", "category", "via_import",
+  ]);
 }
 
 /**

@@ -150,6 +150,54 @@ describeDb("facts pipeline", (ctx) => {
     expect(after).toEqual(before);
   });
 
+  it("a full refresh writes only the differences (changed, deleted rows) and reports its steps", async () => {
+    const later = new Date(NOW.getTime() + 1 * DAY);
+    await refreshFacts(ctx.database, { tokenKey: KEY, mode: "full", now: later });
+    const [changed, deleted] = fixture.transactions.filter((t) => t.importId === null).slice(0, 2);
+    await ctx.database.db.execute(sql`update transactions set amount_cents = amount_cents + 1 where id = ${changed!.id}`);
+    await ctx.database.db.execute(sql`delete from transactions where id = ${deleted!.id}`);
+    // One user's activity on one day disappears from the events (a business deletion): its rollup row goes.
+    const [gone] = await rows<{ user_id: string; day: string }>(
+      ctx.database.db,
+      sql`select user_id::text, day::text from l1_user_activity_days order by day, user_id limit 1`,
+    );
+    await ctx.database.db.execute(sql`delete from l1_event_facts
+      where user_id = ${gone!.user_id}::uuid and (occurred_at at time zone 'UTC')::date = ${gone!.day}::date`);
+    changed!.amount += 1;
+    fixture.transactions.splice(fixture.transactions.indexOf(deleted!), 1);
+    fixture.events = fixture.events.filter((e) => !(e.userId === gone!.user_id && e.at.toISOString().slice(0, 10) === gone!.day));
+
+    const steps: string[] = [];
+    const result = await refreshFacts(ctx.database, {
+      tokenKey: KEY, mode: "full", now: later, onProgress: (p) => steps.push(p.step),
+    });
+    expect(result).toMatchObject({ status: "done", mode: "full", transactionsTouched: 2 });
+    expect(steps).toEqual(expect.arrayContaining(["tokens", "activity rollups", "transaction ids", "transaction facts", "customer aggregates"]));
+    expect(await transactionFacts(ctx.database)).toEqual(expectedTransactionFacts(fixture, KEY));
+    expectFactsEqual(await customerFacts(ctx.database), oracleFacts(fixture, KEY, later));
+    const rollup = await rows<{ n: number }>(
+      ctx.database.db,
+      sql`select count(*)::int as n from (
+            (select user_id, day, last_at from l1_user_activity_days
+             except select user_id, (occurred_at at time zone 'UTC')::date, max(occurred_at) from l1_event_facts group by 1, 2)
+            union all
+            (select user_id, (occurred_at at time zone 'UTC')::date, max(occurred_at) from l1_event_facts group by 1, 2
+             except select user_id, day, last_at from l1_user_activity_days)) d`,
+    );
+    expect(rollup).toEqual([{ n: 0 }]);
+  });
+
+  it("a first refresh into empty fact tables fills them to the same state", async () => {
+    const later = new Date(NOW.getTime() + 1 * DAY);
+    const before = [await customerFacts(ctx.database), await transactionFacts(ctx.database)];
+    await ctx.database.db.execute(sql`delete from l1_user_activity_days`);
+    await ctx.database.db.execute(sql`delete from l1_user_milestones`);
+    await ctx.database.db.execute(sql`delete from l1_transaction_facts`);
+    await ctx.database.db.execute(sql`delete from l1_customer_facts`);
+    await refreshFacts(ctx.database, { tokenKey: KEY, mode: "full", now: later });
+    expect([await customerFacts(ctx.database), await transactionFacts(ctx.database)]).toEqual(before);
+  });
+
   it("deleted users lose their facts on the next refresh", async () => {
     const gone = fixture.users.find((u) => fixture.transactions.some((t) => t.userId === u.id))!;
     await ctx.database.db.execute(sql`delete from auth.users where id = ${gone.id}`);
