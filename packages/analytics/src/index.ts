@@ -1,5 +1,6 @@
 export * from "./key.ts";
 export * from "./refresh.ts";
+export * from "./partitions.ts";
 export * from "./definitions.ts";
 export * from "./admin.ts";
 export * from "./csv.ts";

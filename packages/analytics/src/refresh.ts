@@ -5,6 +5,7 @@ import { asFactsPipeline, rows, sql, type Database, type Tx } from "@switchboard
 import { createSecretKey } from "node:crypto";
 import { tokenizeUserId, transactionFactId } from "./key.ts";
 import { ageRangeSql, provinceRegionSql, scoreSql, segmentSql } from "./definitions.ts";
+import { maintainEventPartitions } from "./partitions.ts";
 
 export type RefreshMode = "full" | "incremental";
 
@@ -17,6 +18,8 @@ export interface RefreshOptions {
   batchSize?: number;
   /** Called after every step of the refresh (the CLI prints it): step name, its duration, rows written. */
   onProgress?: (progress: RefreshProgress) => void;
+  /** l1_event_facts retention in months (EVENT_FACTS_RETENTION_MONTHS); 0 or unset keeps every event. */
+  eventRetentionMonths?: number;
 }
 
 export interface RefreshProgress {
@@ -45,6 +48,12 @@ export async function refreshFacts(database: Database, options: RefreshOptions):
     await new Promise((resolve) => setImmediate(resolve));
     return result;
   };
+  // Partitions first, in their own short transaction (DDL locks are not held through the refresh).
+  await progress(
+    "partitions",
+    () => maintainEventPartitions(database, { retentionMonths: options.eventRetentionMonths, now: options.now }),
+    (r) => r.created + r.dropped,
+  );
   return asFactsPipeline(database, async (tx) => {
     const [lock] = await rows<{ ok: boolean }>(tx, sql`select pg_try_advisory_xact_lock(${REFRESH_LOCK_ID}) as ok`);
     if (!lock?.ok) return { status: "skipped", reason: "another refresh is running" } as const;

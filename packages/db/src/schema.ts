@@ -224,11 +224,17 @@ export const transactions = pgTable(
 // Analytics layer (schema public, names per the analysis note). The analyst role reads these.
 // ---------------------------------------------------------------------------------------------
 
-/** Activity, keyed by the operational user id (the note: "l1_event_facts with user_id"). */
+/**
+ * Activity, keyed by the operational user id (the note: "l1_event_facts with user_id").
+ * Range-partitioned by month of occurred_at (UTC) — declared in migration 0005, which Drizzle cannot
+ * express: partitions l1_event_facts_YYYY_MM plus l1_event_facts_default, created ahead and dropped
+ * past the retention by private.ensure_event_partitions / private.drop_event_partitions_before.
+ * A partitioned table's primary key must contain the partition key, hence (id, occurred_at).
+ */
 export const l1EventFacts = pgTable(
   "l1_event_facts",
   {
-    id: bigserial("id", { mode: "number" }).primaryKey(),
+    id: bigserial("id", { mode: "number" }).notNull(),
     userId: uuid("user_id").references(() => users.id, { onDelete: "cascade" }),
     businessId: uuid("business_id").references(() => businesses.id, { onDelete: "cascade" }),
     eventType: text("event_type").notNull(),
@@ -236,6 +242,7 @@ export const l1EventFacts = pgTable(
     properties: jsonb("properties").$type<Record<string, unknown>>().notNull().default({}),
   },
   (t) => [
+    primaryKey({ columns: [t.id, t.occurredAt] }),
     index("l1_event_facts_user_occurred_idx").on(t.userId, t.occurredAt),
     index("l1_event_facts_occurred_idx").on(t.occurredAt),
     index("l1_event_facts_business_idx").on(t.businessId),

@@ -46,6 +46,14 @@ async function migrateFrom(database: Database, folder: string) {
   else await migratePostgres(database.db as unknown as PostgresJsDatabase, { migrationsFolder: folder });
 }
 
+/** How many migrations come before the one whose tag ends with `suffix`. */
+function journalIndexOf(suffix: string) {
+  const journal = JSON.parse(readFileSync(join(migrationsFolder, "meta", "_journal.json"), "utf8")) as { entries: { tag: string }[] };
+  const index = journal.entries.findIndex((e) => e.tag.endsWith(suffix));
+  if (index < 0) throw new Error(`no migration tagged *${suffix}`);
+  return index;
+}
+
 const journalEntries = (JSON.parse(readFileSync(join(migrationsFolder, "meta", "_journal.json"), "utf8")) as { entries: unknown[] }).entries.length;
 
 type Fresh = { database: Database; cleanup(): Promise<void> };
@@ -96,6 +104,45 @@ for (const [kind, fresh] of targets) {
           { email: "early2@example.com", display_name: "early2" },
         ]);
         expect(driftCount(await userMirrorDrift(database.db))).toBe(0);
+      } finally {
+        await cleanup();
+      }
+    });
+
+    it("the partitioning migration converts a filled l1_event_facts without losing or changing a row", async () => {
+      const { database, cleanup } = await fresh();
+      try {
+        const before = truncatedMigrations(journalIndexOf("_event_facts_partitions"));
+        tmpDirs.push(before);
+        await migrateFrom(database, before);
+        await database.db.execute(sql`insert into auth.users (id, email) values
+          ('00000000-0000-4000-8000-000000000001', 'old1@example.com'), ('00000000-0000-4000-8000-000000000002', 'old2@example.com')`);
+        await database.db.execute(sql`insert into public.businesses (id, name, created_by) values
+          ('00000000-0000-4000-8000-0000000000b1', 'Old', '00000000-0000-4000-8000-000000000001')`);
+        // 3,000 events over 30 months, both users, with and without a business, varied properties.
+        await database.db.execute(sql`insert into public.l1_event_facts (user_id, business_id, event_type, occurred_at, properties)
+          select case when g % 2 = 0 then '00000000-0000-4000-8000-000000000001'::uuid else '00000000-0000-4000-8000-000000000002'::uuid end,
+                 case when g % 3 = 0 then '00000000-0000-4000-8000-0000000000b1'::uuid end,
+                 'event_' || (g % 7), now() - make_interval(days => g % 900, secs => g), jsonb_build_object('n', g, 'odd', g % 2 = 1)
+          from generate_series(1, 3000) g`);
+        const checksum = sql`select count(*)::int as n, max(id)::int as max_id,
+          md5(string_agg(concat_ws('|', id, user_id, business_id, event_type, occurred_at, properties::text), ',' order by id)) as h
+          from public.l1_event_facts`;
+        const [old] = await rows<{ n: number; h: string; max_id: number }>(database.db, checksum);
+        await migrate(database);
+        const [now] = await rows<{ n: number; h: string; max_id: number }>(database.db, checksum);
+        expect(now).toEqual(old);
+        expect(old!.n).toBe(3000);
+        const [shape] = await rows<{ kind: string; partitions: number; parked: number; next_id: number }>(
+          database.db,
+          sql`select (select relkind::text from pg_class where oid = 'public.l1_event_facts'::regclass) as kind,
+                     (select count(*)::int from pg_inherits where inhparent = 'public.l1_event_facts'::regclass) as partitions,
+                     (select count(*)::int from public.l1_event_facts_default) as parked,
+                     nextval('public.l1_event_facts_id_seq')::int as next_id`,
+        );
+        // 30 months with rows (+ the months ahead) + the default partition; the sequence carries on.
+        expect(shape).toMatchObject({ kind: "p", parked: 0, next_id: old!.max_id + 1 });
+        expect(shape!.partitions).toBeGreaterThanOrEqual(30 + 1);
       } finally {
         await cleanup();
       }

@@ -81,7 +81,8 @@ async function deferIndexes(l: Loader): Promise<{ indexes: string[]; foreignKeys
     [BIG_TABLES],
   );
   for (const { drop_sql } of [...fks, ...idx]) await l.query(drop_sql);
-  return { indexes: idx.map((r) => r.def), foreignKeys: fks.map((r) => r.add_sql) };
+  // A partitioned table's index reads "ON ONLY parent": recreated that way it would cover no partition.
+  return { indexes: idx.map((r) => r.def.replace(" ON ONLY ", " ON ")), foreignKeys: fks.map((r) => r.add_sql) };
 }
 
 /** Loads a scale's data set into a migrated database, in one transaction. */
