@@ -5,7 +5,8 @@ import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { loadTokenKey } from "@switchboard/analytics";
-import { databaseEnv } from "@switchboard/db";
+import { databaseEnv, defaultDbTimeouts, type DbTimeouts } from "@switchboard/db";
+import { defaultServerLimits, type ServerLimits } from "./server.ts";
 import type { ApiConfig } from "@switchboard/api";
 
 /** <repo>/.data/dev-secrets.json: the JWT secret generated once for development (.data is git-ignored). */
@@ -41,6 +42,17 @@ const Env = z
     FACTS_REFRESH_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(0),
     // Operators who migrate with a separate owner role (the server's login role owns nothing) say 0.
     MIGRATE_ON_START: flag.default(true),
+    // 0: API only, no web build on start and no SPA (fault tests, API-only deployments).
+    SERVE_WEB: flag.default(true),
+    // Reliability (docs/operations.md): database session timeouts, request deadline, drain deadline, limits.
+    DB_CONNECT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(300).default(defaultDbTimeouts.connectSeconds),
+    DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(defaultDbTimeouts.statementMs),
+    DB_LOCK_TIMEOUT_MS: z.coerce.number().int().min(0).default(defaultDbTimeouts.lockMs),
+    DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(0).default(defaultDbTimeouts.idleInTransactionMs),
+    REQUEST_TIMEOUT_SECONDS: z.coerce.number().min(0).max(3600).default(defaultServerLimits.requestTimeoutMs / 1000),
+    SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(0).max(3600).default(10),
+    MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(defaultServerLimits.maxBodyBytes),
+    HEAVY_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(defaultServerLimits.heavyConcurrency),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== "production") return;
@@ -58,6 +70,10 @@ export interface AppConfig {
   logLevel: string;
   demoData: boolean;
   migrateOnStart: boolean;
+  serveWeb: boolean;
+  dbTimeouts: DbTimeouts;
+  limits: ServerLimits;
+  shutdownTimeoutMs: number;
   factsRefreshIntervalMs: number;
   api: ApiConfig;
   /** Where the secrets came from, for the startup log (never the secrets themselves). */
@@ -107,6 +123,20 @@ export function loadConfig(
     logLevel: e.LOG_LEVEL,
     demoData: e.DEMO_DATA,
     migrateOnStart: e.MIGRATE_ON_START,
+    serveWeb: e.SERVE_WEB,
+    dbTimeouts: {
+      connectSeconds: e.DB_CONNECT_TIMEOUT_SECONDS,
+      statementMs: e.DB_STATEMENT_TIMEOUT_MS,
+      lockMs: e.DB_LOCK_TIMEOUT_MS,
+      idleInTransactionMs: e.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    },
+    limits: {
+      ...defaultServerLimits,
+      requestTimeoutMs: e.REQUEST_TIMEOUT_SECONDS * 1000,
+      maxBodyBytes: e.MAX_BODY_BYTES,
+      heavyConcurrency: e.HEAVY_CONCURRENCY,
+    },
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
     factsRefreshIntervalMs: e.FACTS_REFRESH_INTERVAL_SECONDS * 1000,
     api: {
       jwt: { secret: new TextEncoder().encode(jwtSecret), ttlSeconds: e.JWT_TTL_SECONDS },

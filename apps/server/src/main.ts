@@ -5,11 +5,11 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { refreshFacts, startFactsScheduler } from "@switchboard/analytics";
-import { DEMO_LOGINS, createDb, migrate, rows, seedDemo, sql } from "@switchboard/db";
+import { DEMO_LOGINS, createDb, createHealthProbe, migrate, rows, seedDemo, sql } from "@switchboard/db";
 import { createSignInThrottle } from "@switchboard/api";
 import { EnvError, defaultWebDistDir, loadConfig } from "./env.ts";
 import { createLogger } from "./logger.ts";
-import { createServer, stopServer } from "./server.ts";
+import { createServer, markDraining, stopServer } from "./server.ts";
 
 
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
@@ -54,9 +54,9 @@ async function main() {
     throw error;
   }
   const log = createLogger(config.logLevel);
-  ensureWebBuild(log);
+  if (config.serveWeb) ensureWebBuild(log);
 
-  const database = createDb(config.database);
+  const database = createDb({ ...config.database, timeouts: config.dbTimeouts });
   log.info({ database: database.label, secrets: config.secretsSource }, "database");
   if (config.migrateOnStart) await migrate(database);
 
@@ -89,7 +89,9 @@ async function main() {
     config: config.api,
     logger: log,
     throttle: createSignInThrottle(),
-    webDistDir: defaultWebDistDir,
+    webDistDir: config.serveWeb ? defaultWebDistDir : null,
+    healthProbe: createHealthProbe(database, { url: config.database.url }),
+    limits: config.limits,
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject); // EADDRINUSE and friends: fail loudly instead of hanging
@@ -110,16 +112,29 @@ async function main() {
   ];
   process.stdout.write(lines.join("\n") + "\n");
 
+  // Drain: readiness fails at once, in-flight requests get SHUTDOWN_TIMEOUT_SECONDS to finish; after
+  // that the remaining connections are cut, the pool is ended (statements cancelled) and we exit 0.
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, "shutting down: draining in-flight requests");
+    markDraining(server);
+    log.info({ signal, drain_timeout_ms: config.shutdownTimeoutMs }, "shutting down: draining in-flight requests");
+    let timedOut = false;
+    const deadline = new Promise<void>((resolve) =>
+      setTimeout(() => {
+        timedOut = true;
+        resolve();
+      }, config.shutdownTimeoutMs).unref(),
+    );
     try {
-      await scheduler?.stop();
-      await stopServer(server);
-      await database.close();
-      log.info("stopped");
+      await Promise.race([Promise.all([scheduler?.stop(), stopServer(server)]), deadline]);
+      if (timedOut) {
+        log.warn({ drain_timeout_ms: config.shutdownTimeoutMs }, "drain deadline passed: closing the remaining connections");
+        server.closeAllConnections();
+      }
+      await database.close({ timeoutSeconds: timedOut ? 0 : 5 });
+      log.info({ drained: !timedOut }, "stopped");
       process.exit(0);
     } catch (error) {
       log.error({ err: error }, "shutdown failed");

@@ -21,7 +21,11 @@ const STATUS_CODES: Record<number, string> = {
   413: "PAYLOAD_TOO_LARGE",
   415: "UNSUPPORTED_MEDIA_TYPE",
   429: "TOO_MANY_REQUESTS",
+  503: "SERVICE_UNAVAILABLE",
 };
+
+/** Errors whose answer carries Retry-After: throttling (429) and a database that is away or busy (503). */
+export const retryable = (code: string) => code === "TOO_MANY_REQUESTS" || code === "SERVICE_UNAVAILABLE";
 
 interface TrpcToOpenApiErrorBody {
   code?: unknown;
@@ -32,6 +36,7 @@ interface TrpcToOpenApiErrorBody {
 
 /** Turns trpc-to-openapi's error body (tRPC error shape + issues) into ours. */
 export function toRestError(raw: TrpcToOpenApiErrorBody, status: number): RestError {
+  if (status === 503) return { code: "SERVICE_UNAVAILABLE", message: typeof raw.message === "string" ? raw.message : "Service unavailable" };
   if (status >= 500) return { code: "INTERNAL_SERVER_ERROR", message: "Internal server error" };
   if (raw.code === "PARSE_ERROR") return { code: "BAD_REQUEST", message: "Malformed JSON body" };
   if (status === 415) return { code: "UNSUPPORTED_MEDIA_TYPE", message: "Send the body as application/json" };
@@ -62,13 +67,13 @@ export function retryAfterSeconds(error: TRPCError, ctx: Context | undefined, in
     const ms = ctx.throttle.retryAfterMs(email);
     if (ms > 0) return Math.ceil(ms / 1000);
   }
-  return 60;
+  return error.code === "SERVICE_UNAVAILABLE" ? 2 : 60;
 }
 
 export function createRestHandler(opts: {
   router: OpenApiRouter;
   createContext: (req: IncomingMessage) => Promise<Context>;
-  onInternalError: (error: TRPCError, path: string | undefined) => void;
+  onProcedureError: (error: TRPCError, path: string | undefined) => void;
 }) {
   // Per-request Retry-After, keyed by the request's context (set in onError, read before the body is sent).
   const retryAfter = new WeakMap<object, number>();
@@ -76,8 +81,8 @@ export function createRestHandler(opts: {
     router: opts.router,
     createContext: ({ req }) => opts.createContext(req),
     onError({ error, ctx, input, path }) {
-      if (error.code === "TOO_MANY_REQUESTS" && ctx) retryAfter.set(ctx, retryAfterSeconds(error, ctx as Context, input));
-      if (error.code === "INTERNAL_SERVER_ERROR") opts.onInternalError(error, path);
+      if (retryable(error.code) && ctx) retryAfter.set(ctx, retryAfterSeconds(error, ctx as Context, input));
+      opts.onProcedureError(error, path);
     },
     responseMeta({ ctx, errors }) {
       const seconds = ctx ? retryAfter.get(ctx) : undefined;

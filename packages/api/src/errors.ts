@@ -1,4 +1,5 @@
-// One place that turns database and library errors into stable API error codes.
+// One place that turns database and library errors into stable API error codes, for every transport
+// (tRPC, REST, the CSV endpoints): a raw database or driver message never reaches a client.
 import { TRPCError } from "@trpc/server";
 
 interface PgLikeError {
@@ -20,30 +21,92 @@ export function pgError(error: unknown): PgLikeError | null {
   return null;
 }
 
+/** The cause of a 503: the header value clients should wait before retrying rides along. */
+export class ServiceUnavailable extends Error {
+  override name = "ServiceUnavailable";
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+// Driver/socket codes (postgres.js, node:net) that mean "no usable connection", not "bad request".
+const CONNECTION_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "CONNECT_TIMEOUT",
+]);
+
+/**
+ * Connection-class failures: SQLSTATE class 08 (connection exception), 57P01–57P03 (admin shutdown,
+ * crash shutdown, cannot connect now), 53300 (too many connections), socket and driver codes, a
+ * closed PGlite, and our own pool/deadline timeouts.
+ */
+export function isConnectionFailure(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 6; depth++) {
+    if (current instanceof ServiceUnavailable) return true;
+    const e = current as { code?: unknown; message?: unknown; cause?: unknown };
+    if (typeof e.code === "string") {
+      if (CONNECTION_CODES.has(e.code) || /^08[0-9A-Z]{3}$/.test(e.code) || /^57P0[123]$/.test(e.code) || e.code === "53300")
+        return true;
+    }
+    if (typeof e.message === "string" && /^PGlite is closed/.test(e.message)) return true;
+    current = e.cause;
+  }
+  return false;
+}
+
+const unavailable = (message: string, retryAfterSeconds: number, cause: unknown) =>
+  new TRPCError({ code: "SERVICE_UNAVAILABLE", message, cause: new ServiceUnavailable(message, retryAfterSeconds, { cause }) });
+
 export function toTRPCError(error: unknown): TRPCError {
   if (error instanceof TRPCError && error.code !== "INTERNAL_SERVER_ERROR") return error;
-  const pg = pgError(error instanceof TRPCError ? (error.cause ?? error) : error);
+  const inner = error instanceof TRPCError ? (error.cause ?? error) : error;
+  if (inner instanceof ServiceUnavailable) return unavailable(inner.message, inner.retryAfterSeconds, inner.cause ?? inner);
+  if (isConnectionFailure(inner)) return unavailable("Database unavailable, retry shortly", 2, inner);
+  const pg = pgError(inner);
   if (pg) {
     switch (pg.code) {
       case "23505":
         return new TRPCError({ code: "CONFLICT", message: "A record with these values already exists", cause: error });
       case "23503":
         return new TRPCError({ code: "NOT_FOUND", message: "A referenced record does not exist", cause: error });
-      case "23514":
-      case "22P02":
-      case "22001":
-      case "22007":
-      case "22008":
-      case "22003":
-        return new TRPCError({ code: "BAD_REQUEST", message: "Invalid value", cause: error });
       case "42501":
         // RLS refused a write: the target is not the caller's to change (indistinguishable from absent).
         return new TRPCError({ code: "NOT_FOUND", message: "Not found", cause: error });
       case "40001":
       case "40P01":
         return new TRPCError({ code: "CONFLICT", message: "Concurrent update, retry", cause: error });
+      case "55P03": // lock_timeout: someone else holds the row; only this request pays for it
+        return unavailable("The record is busy, retry shortly", 1, error);
+      case "57014": // statement_timeout (or a cancel at the request deadline)
+        return unavailable("The request took too long, retry later", 5, error);
+      case "53100": // disk full
+      case "53200": // out of memory
+        return unavailable("Database overloaded, retry later", 10, error);
+      case "54001": // statement too complex (deep input)
+        return new TRPCError({ code: "BAD_REQUEST", message: "Input too complex", cause: error });
+    }
+    // Class 22 (data exception: bad text encoding 22021/22P05, out-of-range numbers, bad dates…) and
+    // class 23 (other integrity violations, e.g. check constraints) are the caller's input.
+    if (pg.code?.startsWith("22") || pg.code?.startsWith("23")) {
+      return new TRPCError({ code: "BAD_REQUEST", message: "Invalid value", cause: error });
     }
   }
-  if (error instanceof TRPCError) return error;
+  if (error instanceof TRPCError && error.message === "Internal error") return error;
+  // Anything else is our bug: the client gets a generic message, the log gets the cause.
   return new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "Internal error", cause: error });
 }

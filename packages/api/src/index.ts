@@ -9,3 +9,6 @@ export * from "./auth/throttle.ts";
 
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
+export { isConnectionFailure, ServiceUnavailable, toTRPCError } from "./errors.ts";
+export { invalidTextIssues, SafeString } from "./text.ts";
+export { MAX_CSV_BYTES } from "./routers/imports.types.ts";

@@ -6,6 +6,7 @@ import { ZodError, z } from "zod";
 import { withUser, type Tx } from "@switchboard/db";
 import type { Context } from "./context.ts";
 import { toTRPCError } from "./errors.ts";
+import { invalidTextIssues } from "./text.ts";
 
 const t = initTRPC
   .context<Context>()
@@ -15,6 +16,8 @@ const t = initTRPC
       const cause = error.cause;
       return {
         ...shape,
+        // Last line of defence on every tRPC response: a 500 never carries an underlying message.
+        message: error.code === "INTERNAL_SERVER_ERROR" ? "Internal error" : shape.message,
         data: {
           ...shape.data,
           stack: undefined,
@@ -36,7 +39,18 @@ const mapErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(mapErrors);
+/**
+ * U+0000 and lone surrogates in any string of any input are a 400 with a field error, before the
+ * procedure's own schema runs: PostgreSQL cannot store them (22021/22P05), and no route should have
+ * to remember that.
+ */
+const rejectInvalidText = t.middleware(async ({ getRawInput, next }) => {
+  const issues = invalidTextIssues(await getRawInput());
+  if (issues.length) throw new TRPCError({ code: "BAD_REQUEST", message: issues[0]!.message, cause: new ZodError(issues) });
+  return next();
+});
+
+export const publicProcedure = t.procedure.use(mapErrors).use(rejectInvalidText);
 
 /** A verified JWT is required. */
 export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {

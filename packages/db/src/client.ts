@@ -27,7 +27,8 @@ export interface Database {
   db: Db;
   /** A description without secrets, for logs ("postgres 127.0.0.1:5432/test", "pglite memory"). */
   label: string;
-  close(): Promise<void>;
+  /** postgres.js: waits up to timeoutSeconds (default 5) for running queries, then cancels them. */
+  close(opts?: { timeoutSeconds?: number }): Promise<void>;
 }
 
 export interface CreateDbOptions {
@@ -44,6 +45,8 @@ export interface CreateDbOptions {
    * the URL (Prisma's convention) implies false.
    */
   prepare?: boolean;
+  /** postgres.js only: connect timeout and the session's statement/lock/idle-in-transaction timeouts. */
+  timeouts?: Partial<DbTimeouts>;
 }
 
 /** Strips the `pgbouncer` URL parameter (the server would reject it as a setting) and reads it. */
@@ -53,6 +56,36 @@ export function poolerUrl(url: string): { url: string; pgbouncer: boolean } {
   if (value === null) return { url, pgbouncer: false };
   u.searchParams.delete("pgbouncer");
   return { url: u.toString(), pgbouncer: value === "" || value === "true" || value === "1" };
+}
+
+/** Defaults documented in docs/operations.md; the server reads overrides from its environment. */
+export interface DbTimeouts {
+  /** Seconds to establish a connection before the attempt fails (CONNECT_TIMEOUT → 503). */
+  connectSeconds: number;
+  /** statement_timeout: one statement longer than this is cancelled (57014 → 503). 0 disables. */
+  statementMs: number;
+  /** lock_timeout: waiting longer than this for a row or table lock fails (55P03 → 503). 0 disables. */
+  lockMs: number;
+  /** idle_in_transaction_session_timeout: a transaction left idle this long is ended by the server. */
+  idleInTransactionMs: number;
+}
+
+export const defaultDbTimeouts: DbTimeouts = { connectSeconds: 5, statementMs: 60_000, lockMs: 2_000, idleInTransactionMs: 60_000 };
+
+/** postgres.js options for the timeouts: session settings travel in the startup packet, no extra round trip. */
+export function timeoutOptions(overrides: Partial<DbTimeouts> = {}) {
+  const t = { ...defaultDbTimeouts, ...overrides };
+  return {
+    connect_timeout: t.connectSeconds,
+    connection: {
+      statement_timeout: t.statementMs,
+      lock_timeout: t.lockMs,
+      idle_in_transaction_session_timeout: t.idleInTransactionMs,
+    },
+    // Reconnect quickly after an outage instead of postgres.js's exponential backoff (up to 20 s), so
+    // requests fail fast (503) while the database is away and succeed as soon as it is back.
+    backoff: (attempt: number) => Math.min(0.05 * 2 ** attempt, 0.5),
+  } satisfies postgres.Options<Record<string, never>>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -115,6 +148,7 @@ export function createDb(options: CreateDbOptions = {}): Database {
   if (options.url) {
     const { url, pgbouncer } = poolerUrl(options.url);
     const client = postgres(url, {
+      ...timeoutOptions(options.timeouts),
       max: options.max ?? 10,
       prepare: options.prepare ?? !pgbouncer,
       onnotice: () => {},
@@ -128,7 +162,7 @@ export function createDb(options: CreateDbOptions = {}): Database {
       kind: "postgres",
       db,
       label: `postgres ${u.hostname}:${u.port || 5432}${u.pathname}`,
-      close: () => client.end({ timeout: 5 }),
+      close: (opts) => client.end({ timeout: opts?.timeoutSeconds ?? 5 }),
     };
   }
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });

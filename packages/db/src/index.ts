@@ -9,3 +9,4 @@ export { alias } from "drizzle-orm/pg-core";
 export * from "./password.ts";
 export * from "./reconcile.ts";
 export * from "./seed/index.ts";
+export * from "./health.ts";

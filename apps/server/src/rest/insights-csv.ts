@@ -68,7 +68,11 @@ export async function handleInsightsCsv(req: IncomingMessage, res: ServerRespons
       body.issues = cause.issues;
       body.message = cause.issues.map((i) => `${i.path.map(String).join(".") || "input"}: ${i.message}`).join("; ");
     }
-    res.writeHead(status, { "content-type": "application/json" });
+    const retryAfter = (trpc.cause as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+    res.writeHead(status, {
+      "content-type": "application/json",
+      ...(status === 503 && typeof retryAfter === "number" && { "retry-after": String(retryAfter) }),
+    });
     res.end(JSON.stringify(body));
   }
   return true;
