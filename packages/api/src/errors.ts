@@ -69,6 +69,19 @@ export function isConnectionFailure(error: unknown): boolean {
   return false;
 }
 
+/** A connection lost on COMMIT: the server may have committed before the socket died. */
+function lostOnCommit(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 6; depth++) {
+    const query = (current as { query?: unknown }).query; // postgres.js attaches the failed statement
+    if (typeof query === "string" && /^\s*commit\b/i.test(query)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+export const COMMIT_UNKNOWN_MESSAGE = "Database connection lost while committing: the change may have been saved, check before retrying";
+
 const unavailable = (message: string, retryAfterSeconds: number, cause: unknown) =>
   new TRPCError({ code: "SERVICE_UNAVAILABLE", message, cause: new ServiceUnavailable(message, retryAfterSeconds, { cause }) });
 
@@ -76,7 +89,9 @@ export function toTRPCError(error: unknown): TRPCError {
   if (error instanceof TRPCError && error.code !== "INTERNAL_SERVER_ERROR") return error;
   const inner = error instanceof TRPCError ? (error.cause ?? error) : error;
   if (inner instanceof ServiceUnavailable) return unavailable(inner.message, inner.retryAfterSeconds, inner.cause ?? inner);
-  if (isConnectionFailure(inner)) return unavailable("Database unavailable, retry shortly", 2, inner);
+  if (isConnectionFailure(inner)) {
+    return unavailable(lostOnCommit(inner) ? COMMIT_UNKNOWN_MESSAGE : "Database unavailable, retry shortly", 2, inner);
+  }
   const pg = pgError(inner);
   if (pg) {
     switch (pg.code) {

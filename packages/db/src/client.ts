@@ -73,15 +73,19 @@ export interface DbTimeouts {
 export const defaultDbTimeouts: DbTimeouts = { connectSeconds: 5, statementMs: 60_000, lockMs: 2_000, idleInTransactionMs: 60_000 };
 
 /** postgres.js options for the timeouts: session settings travel in the startup packet, no extra round trip. */
-export function timeoutOptions(overrides: Partial<DbTimeouts> = {}) {
+export function timeoutOptions(overrides: Partial<DbTimeouts> = {}, opts: { pooler?: boolean } = {}) {
   const t = { ...defaultDbTimeouts, ...overrides };
   return {
     connect_timeout: t.connectSeconds,
-    connection: {
-      statement_timeout: t.statementMs,
-      lock_timeout: t.lockMs,
-      idle_in_transaction_session_timeout: t.idleInTransactionMs,
-    },
+    // PgBouncer refuses unknown startup parameters: behind it, set these on the server's role instead
+    // (ALTER ROLE … SET statement_timeout = …; see docs/operations.md).
+    connection: opts.pooler
+      ? {}
+      : {
+          statement_timeout: t.statementMs,
+          lock_timeout: t.lockMs,
+          idle_in_transaction_session_timeout: t.idleInTransactionMs,
+        },
     // Reconnect quickly after an outage instead of postgres.js's exponential backoff (up to 20 s), so
     // requests fail fast (503) while the database is away and succeed as soon as it is back.
     backoff: (attempt: number) => Math.min(0.05 * 2 ** attempt, 0.5),
@@ -148,7 +152,7 @@ export function createDb(options: CreateDbOptions = {}): Database {
   if (options.url) {
     const { url, pgbouncer } = poolerUrl(options.url);
     const client = postgres(url, {
-      ...timeoutOptions(options.timeouts),
+      ...timeoutOptions(options.timeouts, { pooler: pgbouncer }),
       max: options.max ?? 10,
       prepare: options.prepare ?? !pgbouncer,
       onnotice: () => {},
