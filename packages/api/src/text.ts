@@ -31,3 +31,8 @@ export function invalidTextIssues(input: unknown, maxIssues = 20): core.$ZodIssu
   }
   return issues;
 }
+
+/** Any input, refused with a real ZodError (field paths and all) when it holds text that cannot be stored. */
+export const StorableInput = z.unknown().superRefine((value, ctx) => {
+  for (const issue of invalidTextIssues(value)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
+});

@@ -6,7 +6,7 @@ import { ZodError, z } from "zod";
 import { withUser, type Tx } from "@switchboard/db";
 import type { Context } from "./context.ts";
 import { toTRPCError } from "./errors.ts";
-import { invalidTextIssues } from "./text.ts";
+import { StorableInput } from "./text.ts";
 
 const t = initTRPC
   .context<Context>()
@@ -45,8 +45,8 @@ const mapErrors = t.middleware(async ({ next }) => {
  * to remember that.
  */
 const rejectInvalidText = t.middleware(async ({ getRawInput, next }) => {
-  const issues = invalidTextIssues(await getRawInput());
-  if (issues.length) throw new TRPCError({ code: "BAD_REQUEST", message: issues[0]!.message, cause: new ZodError(issues) });
+  const checked = StorableInput.safeParse(await getRawInput());
+  if (!checked.success) throw new TRPCError({ code: "BAD_REQUEST", message: checked.error.issues[0]!.message, cause: checked.error });
   return next();
 });
 

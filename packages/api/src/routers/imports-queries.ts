@@ -16,6 +16,9 @@ const HEADERS = ["full_name", "email", "phone", "company", "assigned_to_email"] 
 type Header = (typeof HEADERS)[number];
 const BATCH = 1000;
 
+/** A macrotask turn: awaiting resolved promises alone never lets I/O (other requests, streamed progress) run. */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 const CsvRow = z.object({
   full_name: NameInput(255),
@@ -75,7 +78,8 @@ export async function importContactsCsv(
 
   const errors: { line: number; reason: string }[] = [];
   const valid: { line: number; row: z.infer<typeof CsvRow> }[] = [];
-  for (const record of records) {
+  for (const [i, record] of records.entries()) {
+    if (i > 0 && i % BATCH === 0) await yieldToEventLoop();
     const raw = Object.fromEntries([...column].map(([name, i]) => [name, record.values[i] ?? ""]));
     const result = CsvRow.safeParse(raw);
     if (result.success) valid.push({ line: record.line, row: result.data });
@@ -157,6 +161,8 @@ export async function importContactsCsv(
     }
     processed += batch.length;
     await onProgress?.(processed, total);
+    // On PGlite the statement above ran on this thread: let other requests and the progress stream through.
+    await yieldToEventLoop();
   }
 
   errors.sort((a, b) => a.line - b.line);
