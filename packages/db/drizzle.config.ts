@@ -6,5 +6,5 @@ export default defineConfig({
   dialect: "postgresql",
   schema: "./src/schema.ts",
   out: "./drizzle",
-  schemaFilter: ["public", "auth"],
+  schemaFilter: ["public", "auth", "private"],
 });

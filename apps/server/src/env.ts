@@ -7,7 +7,7 @@ import { z } from "zod";
 import { loadTokenKey } from "@switchboard/analytics";
 import { databaseEnv, defaultDbTimeouts, type DbTimeouts } from "@switchboard/db";
 import { defaultServerLimits, type ServerLimits } from "./server.ts";
-import type { ApiConfig } from "@switchboard/api";
+import { defaultMailSettings, type ApiConfig, type MailSettings } from "@switchboard/api";
 
 /** <repo>/.data/dev-secrets.json: the JWT secret generated once for development (.data is git-ignored). */
 export const defaultDevSecretsFile = fileURLToPath(new URL("../../../.data/dev-secrets.json", import.meta.url));
@@ -53,6 +53,14 @@ const Env = z
     SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(0).max(3600).default(10),
     MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(defaultServerLimits.maxBodyBytes),
     HEAVY_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(defaultServerLimits.heavyConcurrency),
+    // Where users reach the web app: links in mail (invitations, password reset). Unset: the listen URL.
+    PUBLIC_URL: optionalString.pipe(z.url({ protocol: /^https?$/, message: "PUBLIC_URL must be an http(s) URL" }).optional()),
+    // smtp://user:pass@host:587 or smtps://…:465. Unset: no mail is sent; invite links are shown to the
+    // inviter and every mail (with its link) is written to the log instead.
+    SMTP_URL: optionalString.pipe(z.url({ protocol: /^smtps?$/, message: "SMTP_URL must be smtp://… or smtps://…" }).optional()),
+    MAIL_FROM: z.string().min(3).default("Switchboard <no-reply@switchboard.invalid>"),
+    INVITATION_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(168),
+    INVITATIONS_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(20),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== "production") return;
@@ -75,7 +83,11 @@ export interface AppConfig {
   limits: ServerLimits;
   shutdownTimeoutMs: number;
   factsRefreshIntervalMs: number;
-  api: ApiConfig;
+  /** Mail transport; null without SMTP_URL (mail goes to the log). */
+  smtp: { url: string; from: string } | null;
+  /** PUBLIC_URL as given; main.ts falls back to the listen URL. */
+  publicUrl: string | undefined;
+  api: ApiConfig & { mail: MailSettings };
   /** Where the secrets came from, for the startup log (never the secrets themselves). */
   secretsSource: "environment" | "generated-dev-files";
 }
@@ -138,10 +150,19 @@ export function loadConfig(
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
     factsRefreshIntervalMs: e.FACTS_REFRESH_INTERVAL_SECONDS * 1000,
+    smtp: e.SMTP_URL ? { url: e.SMTP_URL, from: e.MAIL_FROM } : null,
+    publicUrl: e.PUBLIC_URL,
     api: {
       jwt: { secret: new TextEncoder().encode(jwtSecret), ttlSeconds: e.JWT_TTL_SECONDS },
       kAnonymity: e.K_ANONYMITY,
       analyticsTokenKey,
+      mail: {
+        ...defaultMailSettings,
+        publicUrl: e.PUBLIC_URL ?? `http://${e.HOST === "0.0.0.0" || e.HOST === "::" ? "localhost" : e.HOST}:${e.PORT}`,
+        smtp: Boolean(e.SMTP_URL),
+        invitationTtlSeconds: e.INVITATION_TTL_HOURS * 3600,
+        invitationsPerHour: e.INVITATIONS_PER_HOUR,
+      },
     },
     secretsSource: e.JWT_SECRET && e.ANALYTICS_TOKEN_KEY ? "environment" : "generated-dev-files",
   };

@@ -101,6 +101,8 @@ async function main() {
   const port = typeof address === "object" && address ? address.port : config.port;
   const host = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
   const url = `http://${host}:${port}`;
+  // Links in mail point at PUBLIC_URL, else where we actually listen (PORT=0 picks the port only now).
+  if (!config.publicUrl) config.api.mail.publicUrl = url;
   const lines = [
     "",
     `  Switchboard is running at ${url}`,

@@ -52,6 +52,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/businesses/{businessId}/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Invitations of a business (owners and admins) */
+        get: operations["invitations-list"];
+        put?: never;
+        /** Invite an email address with a role (owners and admins); the same answer whether or not it has an account */
+        post: operations["invitations-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/businesses/{businessId}/invitations/{invitationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a pending invitation (owners and admins) */
+        delete: operations["invitations-revoke"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/businesses/{businessId}/leave": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Leave a business (not as its last active owner) */
+        post: operations["businesses-leave"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/businesses/{businessId}/members": {
         parameters: {
             query?: never;
@@ -62,8 +114,7 @@ export interface paths {
         /** Members of a business */
         get: operations["businesses-members"];
         put?: never;
-        /** Add a member by email (owners and admins) */
-        post: operations["businesses-addMember"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -358,6 +409,74 @@ export interface paths {
         get: operations["insights-segments"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Pending invitations addressed to my email */
+        get: operations["invitations-mine"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/invitations/{invitationId}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept an invitation addressed to my email: I join the business */
+        post: operations["invitations-accept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/invitations/{invitationId}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Decline an invitation addressed to my email */
+        post: operations["invitations-decline"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/invitations/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept an invitation by the token of its link (signed in with the invited email) */
+        post: operations["invitations-acceptByToken"];
         delete?: never;
         options?: never;
         head?: never;
@@ -809,7 +928,7 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
-    "businesses-members": {
+    "invitations-list": {
         parameters: {
             query?: never;
             header?: {
@@ -831,13 +950,23 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: {
-                            display_name: string | null;
-                            email: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            email: string;
+                            /** Format: date-time */
+                            expires_at: string;
                             /** Format: uuid */
                             id: string;
-                            is_active: boolean;
+                            invited_by: string | null;
+                            invited_by_name: string | null;
+                            responded_at: string | null;
                             /** @enum {string} */
                             role: "owner" | "admin" | "member";
+                            /**
+                             * @description expired: pending past expires_at
+                             * @enum {string}
+                             */
+                            status: "pending" | "accepted" | "declined" | "revoked" | "expired";
                         }[];
                     };
                 };
@@ -851,7 +980,7 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
-    "businesses-addMember": {
+    "invitations-create": {
         parameters: {
             query?: never;
             header?: {
@@ -883,13 +1012,144 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        display_name: string | null;
-                        email: string | null;
+                        invitation: {
+                            /** Format: date-time */
+                            created_at: string;
+                            email: string;
+                            /** Format: date-time */
+                            expires_at: string;
+                            /** Format: uuid */
+                            id: string;
+                            invited_by: string | null;
+                            invited_by_name: string | null;
+                            responded_at: string | null;
+                            /** @enum {string} */
+                            role: "owner" | "admin" | "member";
+                            /**
+                             * @description expired: pending past expires_at
+                             * @enum {string}
+                             */
+                            status: "pending" | "accepted" | "declined" | "revoked" | "expired";
+                        };
+                        /** @description The invitation link, shown to the inviter only when the server sends no mail (no SMTP configured); null otherwise */
+                        invite_url: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    "invitations-revoke": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The business to act in. Optional when the caller has exactly one active membership. */
+                "X-Business-Id"?: components["parameters"]["XBusinessId"];
+            };
+            path: {
+                businessId: string;
+                invitationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
                         /** Format: uuid */
                         id: string;
-                        is_active: boolean;
                         /** @enum {string} */
-                        role: "owner" | "admin" | "member";
+                        status: "declined" | "revoked";
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    "businesses-leave": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The business to act in. Optional when the caller has exactly one active membership. */
+                "X-Business-Id"?: components["parameters"]["XBusinessId"];
+            };
+            path: {
+                businessId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        business_id: string;
+                        /** @constant */
+                        left: true;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    "businesses-members": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The business to act in. Optional when the caller has exactly one active membership. */
+                "X-Business-Id"?: components["parameters"]["XBusinessId"];
+            };
+            path: {
+                businessId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            display_name: string | null;
+                            email: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            is_active: boolean;
+                            /** @enum {string} */
+                            role: "owner" | "admin" | "member";
+                        }[];
                     };
                 };
             };
@@ -2202,6 +2462,160 @@ export interface operations {
                             segment: "new" | "active" | "power" | "at_risk" | "dormant";
                             users: number | null;
                         }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    "invitations-mine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** Format: uuid */
+                            business_id: string;
+                            business_name: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            expires_at: string;
+                            /** Format: uuid */
+                            id: string;
+                            invited_by_name: string | null;
+                            /** @enum {string} */
+                            role: "owner" | "admin" | "member";
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    "invitations-accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                invitationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        /** @enum {string} */
+                        role: "owner" | "admin" | "member";
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    "invitations-decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                invitationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        status: "declined" | "revoked";
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    "invitations-acceptByToken": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    token: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        /** @enum {string} */
+                        role: "owner" | "admin" | "member";
                     };
                 };
             };

@@ -15,9 +15,12 @@ import { OnboardingPage } from "./pages/OnboardingPage.tsx";
 import { ContactsPage } from "./pages/ContactsPage.tsx";
 import { BusinessesPage } from "./pages/BusinessesPage.tsx";
 import { MembersPage } from "./pages/MembersPage.tsx";
+import { InvitationsPage, rememberInvitationToken } from "./pages/InvitationsPage.tsx";
 import { ImportPage } from "./pages/ImportPage.tsx";
 import { ProfilePage } from "./pages/ProfilePage.tsx";
 import { NotAvailablePage, NotFoundPage } from "./pages/NotAvailablePage.tsx";
+
+rememberInvitationToken();
 
 const InsightsPage = lazy(() => import("./pages/insights/InsightsPage.tsx"));
 
@@ -118,6 +121,7 @@ export function AppRoutes() {
         <Route path="/import" element={<ImportPage />} />
         <Route path="/businesses" element={<BusinessesPage />} />
         <Route path="/members" element={<MembersPage />} />
+        <Route path="/invitations" element={<InvitationsPage />} />
         <Route path="/profile" element={<ProfilePage />} />
         <Route
           path="/insights"

@@ -5,12 +5,38 @@ import type { JwtConfig } from "./auth/jwt.ts";
 import { verifyAccessToken } from "./auth/jwt.ts";
 import type { SignInThrottle } from "./auth/throttle.ts";
 
+export interface MailSettings {
+  /** Where the web app is served: links in mail point here (e.g. https://app.example.com). */
+  publicUrl: string;
+  /** True when SMTP delivers mail; otherwise invite links are shown to the inviter and logged. */
+  smtp: boolean;
+  invitationTtlSeconds: number;
+  /** Invitations one user may send per hour (re-sends included). */
+  invitationsPerHour: number;
+  passwordResetTtlSeconds: number;
+}
+
+export const defaultMailSettings: MailSettings = {
+  publicUrl: "http://127.0.0.1:3000",
+  smtp: false,
+  invitationTtlSeconds: 7 * 24 * 3600,
+  invitationsPerHour: 20,
+  passwordResetTtlSeconds: 3600,
+};
+
+/** Something that delivers the outbox soon (the mail worker); called after a commit that enqueued mail. */
+export interface OutboxKick {
+  kick(): void;
+}
+
 export interface ApiConfig {
   jwt: JwtConfig;
   /** k for k-anonymity in insights: counts 1..k-1 are reported as null. */
   kAnonymity: number;
   /** HMAC key for tokenized analytics ids (never stored in the database). */
   analyticsTokenKey: Uint8Array;
+  /** Invitations, password reset and mail links (defaultMailSettings when absent). */
+  mail?: MailSettings;
 }
 
 export interface ContextInner {
@@ -25,6 +51,8 @@ export interface ContextInner {
   businessIdHeader: string | null;
   /** Caller address, for throttling. */
   ip: string | null;
+  /** The mail worker, if this process runs one (tests and scripts may not). */
+  mailer: OutboxKick | null;
 }
 
 export type Context = ContextInner;
@@ -37,6 +65,7 @@ export function createContextInner(opts: {
   authError?: "expired" | "invalid" | null;
   businessIdHeader?: string | null;
   ip?: string | null;
+  mailer?: OutboxKick | null;
 }): ContextInner {
   return {
     database: opts.database,
@@ -46,12 +75,13 @@ export function createContextInner(opts: {
     authError: opts.authError ?? null,
     businessIdHeader: opts.businessIdHeader ?? null,
     ip: opts.ip ?? null,
+    mailer: opts.mailer ?? null,
   };
 }
 
 /** From transport headers: verifies `Authorization: Bearer …` and reads `X-Business-Id`. */
 export async function createContextFromHeaders(
-  base: { database: Database; config: ApiConfig; throttle: SignInThrottle },
+  base: { database: Database; config: ApiConfig; throttle: SignInThrottle; mailer?: OutboxKick | null },
   headers: { authorization?: string | null; businessId?: string | null; ip?: string | null },
 ): Promise<ContextInner> {
   let claims: Claims | null = null;

@@ -85,6 +85,18 @@ export const COMMIT_UNKNOWN_MESSAGE = "Database connection lost while committing
 const unavailable = (message: string, retryAfterSeconds: number, cause: unknown) =>
   new TRPCError({ code: "SERVICE_UNAVAILABLE", message, cause: new ServiceUnavailable(message, retryAfterSeconds, { cause }) });
 
+/**
+ * Our own SQLSTATEs, raised by the membership rules and invitation functions (migration
+ * 0007_membership_rules.sql). Fixed messages: what the database said never reaches a client verbatim.
+ */
+const RULES: Record<string, { code: TRPCError["code"]; message: string }> = {
+  SB001: { code: "BAD_REQUEST", message: "A business needs at least one active owner" },
+  SB003: { code: "FORBIDDEN", message: "Your role does not allow this change (only owners grant or change the owner role, nobody grants a role above their own, former members come back by invitation)" },
+  SB004: { code: "NOT_FOUND", message: "Invitation not found, expired or no longer valid" },
+  SB009: { code: "CONFLICT", message: "Already a member of this business" },
+  SB029: { code: "TOO_MANY_REQUESTS", message: "Too many invitations: try again later" },
+};
+
 export function toTRPCError(error: unknown): TRPCError {
   if (error instanceof TRPCError && error.code !== "INTERNAL_SERVER_ERROR") return error;
   const inner = error instanceof TRPCError ? (error.cause ?? error) : error;
@@ -94,6 +106,8 @@ export function toTRPCError(error: unknown): TRPCError {
   }
   const pg = pgError(inner);
   if (pg) {
+    const rule = pg.code ? RULES[pg.code] : undefined;
+    if (rule) return new TRPCError({ code: rule.code, message: rule.message, cause: error });
     switch (pg.code) {
       case "23505":
         return new TRPCError({ code: "CONFLICT", message: "A record with these values already exists", cause: error });

@@ -4,6 +4,7 @@ import { healthRouter } from "./routers/health.ts";
 import { authRouter } from "./routers/auth.ts";
 import { meRouter } from "./routers/me.ts";
 import { businessesRouter } from "./routers/businesses.ts";
+import { invitationsRouter } from "./routers/invitations.ts";
 import { contactsRouter } from "./routers/contacts.ts";
 import { transactionsRouter } from "./routers/transactions.ts";
 import { importsRouter } from "./routers/imports.ts";
@@ -14,6 +15,7 @@ export const appRouter = createTRPCRouter({
   auth: authRouter,
   me: meRouter,
   businesses: businessesRouter,
+  invitations: invitationsRouter,
   contacts: contactsRouter,
   transactions: transactionsRouter,
   imports: importsRouter,

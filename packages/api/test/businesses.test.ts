@@ -1,7 +1,7 @@
 import { rows, sql } from "@switchboard/db";
 import { describeDb } from "@switchboard/db/testing";
 import { beforeAll, expect, it } from "vitest";
-import { codeOf, harness, uniqueEmail } from "./helpers.ts";
+import { codeOf, harness } from "./helpers.ts";
 
 describeDb("businesses", (db) => {
   let h: ReturnType<typeof harness>;
@@ -22,24 +22,23 @@ describeDb("businesses", (db) => {
     expect(await codeOf(olga.caller.businesses.create({ name: "   " }))).toBe("BAD_REQUEST");
   });
 
-  it("addMember by email (owner/admin), members, changeRole, deactivate, reactivate", async () => {
+  it("members join by invitation; changeRole, deactivate; only an invitation brings a former member back", async () => {
     const owner = await h.owner("owen");
     const bid = owner.business.id;
     const amy = await h.signUp("amy");
     const max = await h.signUp("max");
 
-    const added = await owner.caller.businesses.addMember({ businessId: bid, email: amy.email.toUpperCase(), role: "admin" });
-    expect(added).toEqual({ id: amy.id, display_name: "amy", email: amy.email, role: "admin", is_active: true });
-    expect(await codeOf(owner.caller.businesses.addMember({ businessId: bid, email: amy.email, role: "member" }))).toBe("CONFLICT");
-    expect(await codeOf(owner.caller.businesses.addMember({ businessId: bid, email: uniqueEmail("ghost"), role: "member" }))).toBe("NOT_FOUND");
+    expect(await h.join(owner.caller, bid, amy, "admin")).toMatchObject({ id: bid, role: "admin" });
+    // Inviting an active member is a conflict (the inviter sees their members anyway).
+    expect(await codeOf(owner.caller.invitations.create({ businessId: bid, email: amy.email.toUpperCase(), role: "member" }))).toBe("CONFLICT");
 
-    // An admin can add members but not owners.
-    expect(await codeOf(amy.caller.businesses.addMember({ businessId: bid, email: max.email, role: "owner" }))).toBe("FORBIDDEN");
-    await amy.caller.businesses.addMember({ businessId: bid, email: max.email, role: "member" });
+    // An admin can invite members but not owners.
+    expect(await codeOf(amy.caller.invitations.create({ businessId: bid, email: max.email, role: "owner" }))).toBe("FORBIDDEN");
+    await h.join(amy.caller, bid, max, "member");
 
     // A plain member manages nothing (FORBIDDEN), and writes nothing.
     const zed = await h.signUp("zed");
-    expect(await codeOf(max.caller.businesses.addMember({ businessId: bid, email: zed.email, role: "member" }))).toBe("FORBIDDEN");
+    expect(await codeOf(max.caller.invitations.create({ businessId: bid, email: zed.email, role: "member" }))).toBe("FORBIDDEN");
     expect(await codeOf(max.caller.businesses.changeRole({ businessId: bid, userId: max.id, role: "admin" }))).toBe("FORBIDDEN");
     expect(await codeOf(max.caller.businesses.deactivateMember({ businessId: bid, userId: amy.id }))).toBe("FORBIDDEN");
 
@@ -54,6 +53,7 @@ describeDb("businesses", (db) => {
     expect(await codeOf(owner.caller.businesses.changeRole({ businessId: bid, userId: owner.id, role: "admin" }))).toBe("BAD_REQUEST");
     expect(await codeOf(owner.caller.businesses.deactivateMember({ businessId: bid, userId: owner.id }))).toBe("BAD_REQUEST");
     expect(await codeOf(amy.caller.businesses.changeRole({ businessId: bid, userId: owner.id, role: "member" }))).toBe("FORBIDDEN");
+    expect(await codeOf(amy.caller.businesses.changeRole({ businessId: bid, userId: amy.id, role: "owner" }))).toBe("FORBIDDEN");
     expect(await codeOf(amy.caller.businesses.deactivateMember({ businessId: bid, userId: owner.id }))).toBe("FORBIDDEN");
     expect(await codeOf(owner.caller.businesses.changeRole({ businessId: bid, userId: zed.id, role: "admin" }))).toBe("NOT_FOUND");
 
@@ -66,12 +66,24 @@ describeDb("businesses", (db) => {
     // Deactivated: the business is gone for max.
     expect((await max.caller.businesses.list()).data).toEqual([]);
     expect(await codeOf(max.caller.businesses.members({ businessId: bid }))).toBe("NOT_FOUND");
-    // Adding again reactivates with the requested role.
-    expect(await amy.caller.businesses.addMember({ businessId: bid, email: max.email, role: "admin" })).toMatchObject({
-      id: max.id,
-      role: "admin",
-      is_active: true,
-    });
+    // Coming back takes max's consent: a new invitation, accepted, with the invited role.
+    expect(await h.join(amy.caller, bid, max, "admin")).toMatchObject({ id: bid, role: "admin" });
+    expect((await max.caller.businesses.list()).data.map((b) => b.role)).toEqual(["admin"]);
+  });
+
+  it("a member leaves a business; the last active owner cannot", async () => {
+    const owner = await h.owner("lea");
+    const bid = owner.business.id;
+    const mia = await h.signUp("mia");
+    await h.join(owner.caller, bid, mia);
+    expect(await mia.caller.businesses.leave({ businessId: bid })).toEqual({ business_id: bid, left: true });
+    expect((await mia.caller.businesses.list()).data).toEqual([]);
+    expect(await codeOf(mia.caller.businesses.leave({ businessId: bid }))).toBe("NOT_FOUND");
+    expect(await codeOf(owner.caller.businesses.leave({ businessId: bid }))).toBe("BAD_REQUEST");
+    expect((await owner.caller.businesses.list()).data.map((b) => b.id)).toEqual([bid]);
+    // A stranger cannot "leave" (probe) someone else's business.
+    const stranger = await h.signUp("stray");
+    expect(await codeOf(stranger.caller.businesses.leave({ businessId: bid }))).toBe("NOT_FOUND");
   });
 
   // PGlite is one connection: nothing runs concurrently there, so the race exists only on PostgreSQL.
@@ -79,7 +91,7 @@ describeDb("businesses", (db) => {
     const a = await h.owner("ann");
     const b = await h.signUp("bea");
     const bid = a.business.id;
-    await a.caller.businesses.addMember({ businessId: bid, email: b.email, role: "owner" });
+    await h.join(a.caller, bid, b, "owner");
     const results = await Promise.allSettled([
       a.caller.businesses.changeRole({ businessId: bid, userId: b.id, role: "member" }),
       b.caller.businesses.changeRole({ businessId: bid, userId: a.id, role: "member" }),

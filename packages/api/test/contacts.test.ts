@@ -73,7 +73,7 @@ describeDb("contacts", (db) => {
     it("assign and bulkAssign only to active members, all or nothing", async () => {
       const member = await h.signUp("mel");
       const stranger = await h.signUp("stan");
-      await owner.caller.businesses.addMember({ businessId: bid, email: member.email, role: "member" });
+      await h.join(owner.caller, bid, member);
       const a = await owner.caller.contacts.create({ full_name: "Assign A" });
       const b = await owner.caller.contacts.create({ full_name: "Assign B" });
       expect((await owner.caller.contacts.assign({ id: a.id, assigned_to: member.id })).assigned_to).toMatchObject({ id: member.id });
@@ -112,7 +112,7 @@ describeDb("contacts", (db) => {
       biz2 = await h.owner("big");
       team = [];
       for (let i = 0; i < 50; i++) team.push(await h.signUp(`member${i}`, { full_name: `Member ${i}`, phone: `+1 555 000 ${String(1000 + i)}` }));
-      for (const m of team) await biz2.caller.businesses.addMember({ businessId: biz2.business.id, email: m.email, role: "member" });
+      for (const m of team) await h.join(biz2.caller, biz2.business.id, m);
       const csv = ["full_name,email,assigned_to_email", ...team.map((m, i) => `Contact ${i},c${i}@example.com,${m.email}`)].join("\n");
       const result = await biz2.caller.imports.contactsCsv({ csv });
       expect(result.import.rows_imported).toBe(50);

@@ -5,7 +5,7 @@ import { TRPCError } from "@trpc/server";
 import type { DbContext } from "@switchboard/db/testing";
 import { createCallerFactory } from "../src/trpc.ts";
 import { appRouter } from "../src/root.ts";
-import { createContextFromHeaders, createContextInner, type ApiConfig } from "../src/context.ts";
+import { createContextFromHeaders, createContextInner, defaultMailSettings, type ApiConfig } from "../src/context.ts";
 import { createSignInThrottle, type SignInThrottle } from "../src/auth/throttle.ts";
 
 export const createCaller = createCallerFactory(appRouter);
@@ -16,6 +16,8 @@ export function testConfig(): ApiConfig {
     jwt: { secret: randomBytes(32), ttlSeconds: 900 },
     kAnonymity: 5,
     analyticsTokenKey: randomBytes(32),
+    // No SMTP: invite links come back to the inviter. The hourly limit is attacked in invitations.test.ts.
+    mail: { ...defaultMailSettings, invitationsPerHour: 1000 },
   };
 }
 
@@ -61,7 +63,13 @@ export function harness(db: DbContext, opts: { throttle?: SignInThrottle; config
     return { ...user, business };
   }
 
-  return { config, throttle, anonymous, withHeaders, signUp, owner };
+  /** `user` joins the business the only way there is: invited by `by` (owner/admin), then accepting. */
+  async function join(by: Caller, businessId: string, user: TestUser, role: "owner" | "admin" | "member" = "member") {
+    const created = await by.invitations.create({ businessId, email: user.email, role });
+    return user.caller.invitations.acceptByToken({ token: inviteToken(created.invite_url) });
+  }
+
+  return { config, throttle, anonymous, withHeaders, signUp, owner, join };
 }
 
 /** The tRPC error code a promise rejects with ("OK" when it resolves). */
@@ -73,4 +81,11 @@ export async function codeOf(promise: Promise<unknown>): Promise<string> {
     throw error;
   }
   return "OK";
+}
+
+/** The token of an invitation link (it travels in the URL fragment). */
+export function inviteToken(url: string | null): string {
+  const token = new URLSearchParams(new URL(url ?? "").hash.slice(1)).get("token");
+  if (!token) throw new Error(`no token in ${url}`);
+  return token;
 }

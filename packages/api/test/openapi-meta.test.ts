@@ -18,7 +18,14 @@ it("every REST endpoint of the contract is generated from the procedures", () =>
       "POST /businesses",
       "GET /businesses",
       "GET /businesses/{businessId}/members",
-      "POST /businesses/{businessId}/members",
+      "POST /businesses/{businessId}/leave",
+      "POST /businesses/{businessId}/invitations",
+      "GET /businesses/{businessId}/invitations",
+      "DELETE /businesses/{businessId}/invitations/{invitationId}",
+      "GET /invitations",
+      "POST /invitations/{invitationId}/accept",
+      "POST /invitations/{invitationId}/decline",
+      "POST /invitations/accept",
       "PATCH /businesses/{businessId}/members/{userId}",
       "DELETE /businesses/{businessId}/members/{userId}",
       "GET /contacts",
@@ -36,6 +43,8 @@ it("every REST endpoint of the contract is generated from the procedures", () =>
       "GET /imports",
     ]),
   );
+  // Nobody is added without consent: the old direct add is gone.
+  expect(ops).not.toContain("POST /businesses/{businessId}/members");
   // The contact schema documents all three detail levels of assigned_to.
   const text = JSON.stringify(doc);
   expect(text).toContain("last_sign_in");

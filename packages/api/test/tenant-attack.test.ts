@@ -14,6 +14,8 @@ interface Victim {
   deletedContactId: string;
   ownerId: string;
   memberId: string;
+  /** A pending invitation of the victim business, addressed to someone else. */
+  invitationId: string;
   secrets: string[];
 }
 
@@ -27,7 +29,13 @@ function attacks(v: Victim, strangerId: string): [string, (c: Caller) => Promise
     ["me.updateOnboarding", (c) => c.me.updateOnboarding({ last_step: "pwned" })],
     ["businesses.list", (c) => c.businesses.list()],
     ["businesses.members", (c) => c.businesses.members({ businessId })],
-    ["businesses.addMember", (c) => c.businesses.addMember({ businessId, email: "nobody@example.com", role: "owner" })],
+    ["businesses.leave", (c) => c.businesses.leave({ businessId })],
+    ["invitations.create", (c) => c.invitations.create({ businessId, email: "nobody@example.com", role: "owner" })],
+    ["invitations.list", (c) => c.invitations.list({ businessId })],
+    ["invitations.revoke", (c) => c.invitations.revoke({ businessId, invitationId: v.invitationId })],
+    ["invitations.mine", (c) => c.invitations.mine()],
+    ["invitations.accept", (c) => c.invitations.accept({ invitationId: v.invitationId })],
+    ["invitations.decline", (c) => c.invitations.decline({ invitationId: v.invitationId })],
     ["businesses.changeRole", (c) => c.businesses.changeRole({ businessId, userId: v.ownerId, role: "member" })],
     ["businesses.deactivateMember", (c) => c.businesses.deactivateMember({ businessId, userId: v.ownerId })],
     ["contacts.list", (c) => c.contacts.list({ businessId, include_user_details: "full" })],
@@ -81,6 +89,7 @@ describeDb("tenant attacks", (db) => {
         sql`select
               (select coalesce(json_agg(c order by c.id), '[]') from public.contacts c where c.business_id = ${businessId}::uuid) as contacts,
               (select coalesce(json_agg(m order by m.user_id), '[]') from public.business_memberships m where m.business_id = ${businessId}::uuid) as memberships,
+              (select coalesce(json_agg(i order by i.id), '[]') from public.business_invitations i where i.business_id = ${businessId}::uuid) as invitations,
               (select coalesce(json_agg(t order by t.id), '[]') from public.transactions t where t.business_id = ${businessId}::uuid) as transactions,
               (select coalesce(json_agg(i order by i.id), '[]') from public.imports i where i.business_id = ${businessId}::uuid) as imports,
               (select count(*) from public.l1_event_facts e where e.business_id = ${businessId}::uuid) as events,
@@ -97,8 +106,8 @@ describeDb("tenant attacks", (db) => {
     formerMember = await h.signUp("formermember");
     stranger = await h.signUp("stranger");
     const bid = owner.business.id;
-    await owner.caller.businesses.addMember({ businessId: bid, email: member.email, role: "member" });
-    await owner.caller.businesses.addMember({ businessId: bid, email: formerMember.email, role: "admin" });
+    await h.join(owner.caller, bid, member);
+    await h.join(owner.caller, bid, formerMember, "admin");
     const contact = await owner.caller.contacts.create({ full_name: "Victim Secret", email: "victim.secret@example.com", assigned_to: member.id });
     await owner.caller.transactions.record({ contact_id: contact.id, amount_cents: 4200 });
     const deleted = await owner.caller.contacts.create({ full_name: "Victim Deleted", email: "victim.deleted@example.com" });
@@ -106,6 +115,8 @@ describeDb("tenant attacks", (db) => {
     await owner.caller.imports.contactsCsv({ csv: "full_name\nVictim Imported\n" });
     // formerMember was an admin, with a token issued while active; then deactivated.
     await owner.caller.businesses.deactivateMember({ businessId: bid, userId: formerMember.id });
+    const invitee = await h.signUp("victiminvitee");
+    const pending = await owner.caller.invitations.create({ businessId: bid, email: invitee.email, role: "admin" });
     outsider = await h.owner("outsider");
     await outsider.caller.contacts.create({ full_name: "Outsider victim-lookalike" });
     victim = {
@@ -114,7 +125,8 @@ describeDb("tenant attacks", (db) => {
       deletedContactId: deleted.id,
       ownerId: owner.id,
       memberId: member.id,
-      secrets: [bid, contact.id, deleted.id, "Victim Secret", "victim.secret@example.com", "Victim Imported", owner.email, member.email],
+      invitationId: pending.invitation.id,
+      secrets: [bid, contact.id, deleted.id, "Victim Secret", "victim.secret@example.com", "Victim Imported", owner.email, member.email, invitee.email],
     };
   }, 120_000);
 
@@ -141,7 +153,7 @@ describeDb("tenant attacks", (db) => {
 
   // Calls aimed at the caller's own account or own business may succeed; nothing else may.
   const ownScope = (name: string) =>
-    name.startsWith("me.") || name === "businesses.create" || name === "businesses.list" || / \(own\)$/.test(name);
+    name.startsWith("me.") || name === "businesses.create" || name === "businesses.list" || name === "invitations.mine" || / \(own\)$/.test(name);
 
   it("a member of another business reaches nothing of the victim's", async () => {
     await run(outsider.caller, (name, code) =>
@@ -149,13 +161,13 @@ describeDb("tenant attacks", (db) => {
     );
     // The same through the X-Business-Id header.
     await run(await outsider.withBusiness(victim.businessId), (name, code) =>
-      name.startsWith("me.") || name === "businesses.create" || name === "businesses.list" ? code === "OK" : code === "NOT_FOUND",
+      name.startsWith("me.") || name === "businesses.create" || name === "businesses.list" || name === "invitations.mine" ? code === "OK" : code === "NOT_FOUND",
     );
   });
 
   it("a deactivated member (valid token) reaches nothing", async () => {
     await run(formerMember.caller, (name, code) => {
-      if (name.startsWith("me.") || name === "businesses.create" || name === "businesses.list") return code === "OK";
+      if (name.startsWith("me.") || name === "businesses.create" || name === "businesses.list" || name === "invitations.mine") return code === "OK";
       return code === "NOT_FOUND";
     });
   });

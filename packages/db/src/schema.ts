@@ -58,6 +58,61 @@ export const authUsers = authSchema.table(
   (t) => [uniqueIndex("auth_users_email_lower_key").on(sql`lower(${t.email})`)],
 );
 
+/** Password reset: single-use, expiring tokens, stored as SHA-256 hex only (written by the auth service). */
+export const authPasswordResetTokens = authSchema.table(
+  "password_reset_tokens",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => authUsers.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+    expiresAt: timestamp("expires_at", tz).notNull(),
+    usedAt: timestamp("used_at", tz),
+  },
+  (t) => [index("password_reset_tokens_user_idx").on(t.userId, t.createdAt)],
+);
+
+// ---------------------------------------------------------------------------------------------
+// private: not exposed to user roles at all (no grants to authenticated or analyst).
+// ---------------------------------------------------------------------------------------------
+export const privateSchema = pgSchema("private");
+
+export const mailKinds = ["invitation", "password_reset"] as const;
+export type MailKind = (typeof mailKinds)[number];
+export const mailStatuses = ["pending", "sent", "logged", "failed"] as const;
+export type MailStatus = (typeof mailStatuses)[number];
+
+/**
+ * Mail outbox: rows are written in the same transaction as what they announce (an invitation, a reset
+ * token) and delivered afterwards by the mail worker (SMTP, or the log without SMTP), with retries. The
+ * body (it carries a single-use link) is cleared once delivered.
+ */
+export const mailOutbox = privateSchema.table(
+  "mail_outbox",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    kind: text("kind").$type<MailKind>().notNull(),
+    toEmail: text("to_email").notNull(),
+    subject: text("subject").notNull(),
+    bodyText: text("body_text"),
+    status: text("status").$type<MailStatus>().notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    // A claimed row is leased until here; a failed one waits here for its next attempt (backoff).
+    nextAttemptAt: timestamp("next_attempt_at", tz).notNull().defaultNow(),
+    lastError: text("last_error"),
+    requestedBy: uuid("requested_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    sentAt: timestamp("sent_at", tz),
+  },
+  (t) => [
+    index("mail_outbox_due_idx").on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+    index("mail_outbox_requested_by_idx").on(t.requestedBy, t.createdAt),
+    check("mail_outbox_kind_check", sql`${t.kind} in ('invitation','password_reset')`),
+    check("mail_outbox_status_check", sql`${t.status} in ('pending','sent','logged','failed')`),
+  ],
+);
+
 // ---------------------------------------------------------------------------------------------
 // public: the operational layer (tenant data behind RLS).
 // ---------------------------------------------------------------------------------------------
@@ -134,6 +189,47 @@ export const businessMemberships = pgTable(
     index("business_memberships_user_id_idx").on(t.userId, t.businessId).where(sql`${t.isActive}`),
     index("business_memberships_user_all_idx").on(t.userId),
     check("business_memberships_role_check", sql`${t.role} in ('owner','admin','member')`),
+  ],
+);
+
+/**
+ * Invitations with consent: an owner or admin invites an email with a role; only the invitee, signed in
+ * with that email, accepts (private.accept_invitation*), which is what creates the membership. The token
+ * is stored as its SHA-256 hex only. Written only through the private.* invitation functions.
+ */
+export const invitationStatuses = ["pending", "accepted", "declined", "revoked"] as const;
+export type InvitationStatus = (typeof invitationStatuses)[number];
+
+export const businessInvitations = pgTable(
+  "business_invitations",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    businessId: uuid("business_id")
+      .notNull()
+      .references(() => businesses.id, { onDelete: "cascade" }),
+    // Normalized (trimmed, lower case): the invitation is bound to this address.
+    email: text("email").notNull(),
+    role: text("role").$type<MembershipRole>().notNull(),
+    tokenHash: text("token_hash").notNull(),
+    invitedBy: uuid("invited_by").references(() => users.id, { onDelete: "set null" }),
+    status: text("status").$type<InvitationStatus>().notNull().default("pending"),
+    createdAt: createdAt(),
+    expiresAt: timestamp("expires_at", tz).notNull(),
+    respondedAt: timestamp("responded_at", tz),
+    acceptedBy: uuid("accepted_by").references(() => users.id, { onDelete: "set null" }),
+  },
+  (t) => [
+    uniqueIndex("business_invitations_token_hash_key").on(t.tokenHash),
+    // One pending invitation per business and address: inviting again replaces it.
+    uniqueIndex("business_invitations_pending_key").on(t.businessId, t.email).where(sql`${t.status} = 'pending'`),
+    index("business_invitations_business_idx").on(t.businessId, t.createdAt),
+    index("business_invitations_email_idx").on(t.email),
+    // The hourly per-inviter throttle counts these.
+    index("business_invitations_invited_by_idx").on(t.invitedBy, t.createdAt),
+    index("business_invitations_accepted_by_idx").on(t.acceptedBy),
+    check("business_invitations_role_check", sql`${t.role} in ('owner','admin','member')`),
+    check("business_invitations_status_check", sql`${t.status} in ('pending','accepted','declined','revoked')`),
+    check("business_invitations_email_check", sql`${t.email} = lower(btrim(${t.email})) and position('@' in ${t.email}) > 1`),
   ],
 );
 
@@ -345,6 +441,8 @@ export type AuthUser = typeof authUsers.$inferSelect;
 export type User = typeof users.$inferSelect;
 export type Business = typeof businesses.$inferSelect;
 export type BusinessMembership = typeof businessMemberships.$inferSelect;
+export type BusinessInvitation = typeof businessInvitations.$inferSelect;
+export type MailOutboxRow = typeof mailOutbox.$inferSelect;
 export type Contact = typeof contacts.$inferSelect;
 export type NewContact = typeof contacts.$inferInsert;
 export type Transaction = typeof transactions.$inferSelect;

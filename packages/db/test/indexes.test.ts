@@ -16,6 +16,9 @@ const TENANT_TABLES = [
   "public.l1_event_facts",
   "public.l1_transaction_facts",
   "public.l1_customer_facts",
+  "public.business_invitations",
+  "auth.password_reset_tokens",
+  "private.mail_outbox",
 ];
 
 describeDb("indexes and RLS catalog", (ctx) => {
@@ -60,14 +63,14 @@ describeDb("indexes and RLS catalog", (ctx) => {
       ctx.database.db,
       sql`select (n.nspname || '.' || c.relname) as tbl, c.relrowsecurity as rls
           from pg_class c join pg_namespace n on n.oid = c.relnamespace
-          where c.relkind in ('r', 'p') and n.nspname in ('public', 'auth')`,
+          where c.relkind in ('r', 'p') and n.nspname in ('public', 'auth', 'private')`,
     );
     for (const table of TENANT_TABLES) expect(tables.find((t) => t.tbl === table), table).toEqual({ tbl: table, rls: true });
     const roles = await rows<{ role: string }>(
       ctx.database.db,
       sql`select distinct unnest(roles)::text as role from pg_policies order by 1`,
     );
-    expect(roles.map((r) => r.role)).toEqual(["analyst", "authenticated", "switchboard_auth", "switchboard_facts"]);
+    expect(roles.map((r) => r.role)).toEqual(["analyst", "authenticated", "switchboard_auth", "switchboard_facts", "switchboard_mailer"]);
   });
 
   it("lets only the roles that need them execute private functions (authenticated: the membership helpers)", async () => {
@@ -77,18 +80,31 @@ describeDb("indexes and RLS catalog", (ctx) => {
       sql`select p.proname as fn, r.rolname as role
           from pg_proc p cross join pg_roles r
           where p.pronamespace = 'private'::regnamespace
-            and r.rolname in ('authenticated', 'analyst', 'switchboard_auth', 'switchboard_facts', 'switchboard_app')
+            and r.rolname in ('authenticated', 'analyst', 'switchboard_auth', 'switchboard_facts', 'switchboard_mailer', 'switchboard_app')
             and has_function_privilege(r.oid, p.oid, 'execute')
           order by 1, 2`,
     );
+    // The invitation functions act for auth.uid() only and check the caller's role themselves (0007);
+    // accept_invitation_row (takes a whole row, so forgeable) is deliberately not among them.
     expect(grants).toEqual([
+      { fn: "accept_invitation", role: "authenticated" },
+      { fn: "accept_invitation_by_token", role: "authenticated" },
       { fn: "co_member_ids", role: "authenticated" },
+      { fn: "decline_invitation", role: "authenticated" },
       // l1_event_facts partition maintenance (migration 0005): the facts pipeline only; they return counts.
       { fn: "drop_event_partitions_before", role: "switchboard_facts" },
       { fn: "ensure_event_partitions", role: "switchboard_facts" },
+      { fn: "has_other_active_owner", role: "authenticated" },
+      { fn: "invite_member", role: "authenticated" },
+      { fn: "lock_business", role: "authenticated" },
       { fn: "my_admin_business_ids", role: "authenticated" },
       { fn: "my_business_ids", role: "authenticated" },
+      { fn: "my_email", role: "authenticated" },
+      { fn: "my_invitations", role: "authenticated" },
       { fn: "my_owner_business_ids", role: "authenticated" },
+      { fn: "my_role_in", role: "authenticated" },
+      { fn: "revoke_invitation", role: "authenticated" },
+      { fn: "role_rank", role: "authenticated" },
       // Checks membership itself and returns only contact ids (migration 0003).
       { fn: "search_contact_ids", role: "authenticated" },
     ]);

@@ -1,5 +1,8 @@
 // The signed-in frame: brand, navigation, business switcher, account menu; pages render in <Outlet>.
 import { Suspense } from "react";
+import { useQuery } from "@tanstack/react-query";
+import { useTRPC } from "../lib/trpc.ts";
+import { pendingInvitationToken } from "../pages/InvitationsPage.tsx";
 import { Link, NavLink, Outlet, useNavigate } from "react-router";
 import { useAuth } from "../lib/auth.tsx";
 import { useBusiness, useMe } from "../lib/session.tsx";
@@ -11,6 +14,9 @@ export function Layout() {
   const { memberships, businessId, select, canManageMembers } = useBusiness();
   const navigate = useNavigate();
   const isAnalyst = me.data?.user.is_analyst === true;
+  const trpc = useTRPC();
+  const invitations = useQuery({ ...trpc.invitations.mine.queryOptions(), staleTime: 30_000 });
+  const pending = invitations.data?.data.length ?? 0;
   return (
     <div className="shell">
       <header className="topbar">
@@ -22,6 +28,11 @@ export function Layout() {
           <NavLink to="/import">Import</NavLink>
           {canManageMembers && <NavLink to="/members">Members</NavLink>}
           <NavLink to="/businesses">Businesses</NavLink>
+          {(pending > 0 || pendingInvitationToken()) && (
+            <NavLink to="/invitations">
+              Invitations{pending > 0 && <span className="badge"> {pending}</span>}
+            </NavLink>
+          )}
           {isAnalyst && <NavLink to="/insights">Insights</NavLink>}
         </nav>
         <div className="topbar-right">
@@ -69,10 +80,15 @@ export function NoBusiness() {
   return (
     <div className="card empty">
       <h2>No business yet</h2>
-      <p>Contacts, imports and members live in a business. Create one to get started.</p>
-      <Link className="btn btn-primary" to="/businesses?new=1">
-        Create a business
-      </Link>
+      <p>Contacts, imports and members live in a business. Create one to get started, or answer an invitation.</p>
+      <div className="row" style={{ justifyContent: "center" }}>
+        <Link className="btn btn-primary" to="/businesses?new=1">
+          Create a business
+        </Link>
+        <Link className="btn" to="/invitations">
+          Invitations
+        </Link>
+      </div>
     </div>
   );
 }

@@ -4,7 +4,7 @@ import { useNavigate, useSearchParams } from "react-router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTRPC } from "../lib/trpc.ts";
 import { useBusiness } from "../lib/session.tsx";
-import { errorInfo } from "../lib/errors.ts";
+import { describeError, errorInfo } from "../lib/errors.ts";
 import { formatDate } from "../lib/format.ts";
 import { useToast } from "../components/toast.tsx";
 import { Empty, ErrorBanner, Field, TableSkeleton } from "../components/ui.tsx";
@@ -30,6 +30,18 @@ export function BusinessesPage() {
         toast.show(`Created ${business.name}`);
         navigate("/contacts");
       },
+    }),
+  );
+  const leave = useMutation(
+    trpc.businesses.leave.mutationOptions({
+      onSuccess: async () => {
+        await Promise.all([
+          queryClient.invalidateQueries({ queryKey: trpc.me.get.queryKey() }),
+          queryClient.invalidateQueries({ queryKey: trpc.businesses.list.queryKey() }),
+        ]);
+        toast.show("You left the business");
+      },
+      onError: (error) => toast.show(describeError(error), { tone: "error" }),
     }),
   );
   const info = create.error ? errorInfo(create.error) : null;
@@ -69,7 +81,7 @@ export function BusinessesPage() {
                         <span className={`badge${b.role === "owner" ? " badge-owner" : ""}`}>{b.role}</span>
                       </td>
                       <td className="hide-sm">{formatDate(b.created_at)}</td>
-                      <td>
+                      <td className="row">
                         {b.id === businessId ? (
                           <span className="muted small">Current</span>
                         ) : (
@@ -77,6 +89,17 @@ export function BusinessesPage() {
                             Switch
                           </button>
                         )}
+                        <button
+                          type="button"
+                          className="btn btn-sm btn-danger"
+                          disabled={leave.isPending}
+                          aria-label={`Leave ${b.name}`}
+                          onClick={() => {
+                            if (confirm(`Leave ${b.name}? You lose access until someone invites you again.`)) leave.mutate({ businessId: b.id });
+                          }}
+                        >
+                          Leave
+                        </button>
                       </td>
                     </tr>
                   ))}

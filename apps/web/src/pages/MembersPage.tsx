@@ -1,5 +1,6 @@
-// Members of the current business. Owners and admins add people by email, change roles and
-// deactivate; the server enforces the same rules (a refused change shows its message).
+// Members of the current business. Owners and admins invite people by email (they join only by
+// accepting), see and revoke pending invitations, change roles and deactivate; the database enforces
+// the same rules (a refused change shows its message).
 import { useState, type FormEvent } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTRPC } from "../lib/trpc.ts";
@@ -8,6 +9,7 @@ import { describeError, errorInfo } from "../lib/errors.ts";
 import { useToast } from "../components/toast.tsx";
 import { NoBusiness } from "../components/Layout.tsx";
 import { ErrorBanner, Field, TableSkeleton } from "../components/ui.tsx";
+import { formatDate } from "../lib/format.ts";
 import { NotAvailablePage } from "./NotAvailablePage.tsx";
 
 const ROLES = ["owner", "admin", "member"] as const;
@@ -31,13 +33,27 @@ function Members({ businessId, businessName }: { businessId: string; businessNam
 
   const [email, setEmail] = useState("");
   const [role, setRole] = useState<Role>("member");
+  const [inviteLink, setInviteLink] = useState<{ email: string; url: string } | null>(null);
+  const invitations = useQuery(trpc.invitations.list.queryOptions({ businessId }));
+  const invalidateInvitations = () => queryClient.invalidateQueries({ queryKey: trpc.invitations.list.queryKey({ businessId }) });
   const add = useMutation(
-    trpc.businesses.addMember.mutationOptions({
-      onSuccess: async () => {
-        toast.show(`Added ${email}`);
+    trpc.invitations.create.mutationOptions({
+      onSuccess: async (created) => {
+        toast.show(`Invitation sent to ${created.invitation.email}`);
+        // Without SMTP the server sends no mail: the inviter passes the link on themself.
+        setInviteLink(created.invite_url ? { email: created.invitation.email, url: created.invite_url } : null);
         setEmail("");
-        await invalidate();
+        await invalidateInvitations();
       },
+    }),
+  );
+  const revoke = useMutation(
+    trpc.invitations.revoke.mutationOptions({
+      onSuccess: async () => {
+        toast.show("Invitation revoked");
+        await invalidateInvitations();
+      },
+      onError,
     }),
   );
   const changeRole = useMutation(trpc.businesses.changeRole.mutationOptions({ onSuccess: invalidate, onError }));
@@ -62,8 +78,8 @@ function Members({ businessId, businessName }: { businessId: string; businessNam
         <h1>Members of {businessName}</h1>
       </div>
       <section className="card" aria-labelledby="add-member">
-        <h2 id="add-member">Add a member</h2>
-        <p className="muted small">They need a Switchboard account with this email.</p>
+        <h2 id="add-member">Invite someone</h2>
+        <p className="muted small">They join only if they accept, signed in with this email (new people can sign up with it).</p>
         {addInfo && !addInfo.fieldErrors.email && (
           <div className="alert alert-error" role="alert">
             {addInfo.message}
@@ -83,10 +99,65 @@ function Members({ businessId, businessName }: { businessId: string; businessNam
           </div>
           <div className="field">
             <button type="submit" className="btn btn-primary" disabled={add.isPending || !email}>
-              Add member
+              Send invitation
             </button>
           </div>
         </form>
+        {inviteLink && (
+          <div className="alert" role="status" style={{ marginTop: 12 }}>
+            <p className="small">
+              This server sends no mail. Give {inviteLink.email} this link (it works once, for that email):
+            </p>
+            <input aria-label="Invitation link" readOnly value={inviteLink.url} onFocus={(e) => e.currentTarget.select()} style={{ width: "100%" }} />
+          </div>
+        )}
+      </section>
+      <section className="card" aria-labelledby="invitation-list">
+        <h2 id="invitation-list">Invitations</h2>
+        <ErrorBanner error={invitations.error} onRetry={() => void invitations.refetch()} />
+        {invitations.isPending ? (
+          <TableSkeleton rows={2} columns={4} />
+        ) : invitations.data && invitations.data.data.length === 0 ? (
+          <p className="muted small">No invitations yet.</p>
+        ) : (
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th>Email</th>
+                  <th>Role</th>
+                  <th>Status</th>
+                  <th className="hide-sm">Expires</th>
+                  <th />
+                </tr>
+              </thead>
+              <tbody>
+                {invitations.data?.data.map((i) => (
+                  <tr key={i.id}>
+                    <td>{i.email}</td>
+                    <td>{i.role}</td>
+                    <td>
+                      <span className={`badge${i.status === "pending" ? "" : i.status === "accepted" ? " badge-ok" : " badge-bad"}`}>{i.status}</span>
+                    </td>
+                    <td className="hide-sm">{formatDate(i.expires_at)}</td>
+                    <td>
+                      {i.status === "pending" && (
+                        <button
+                          type="button"
+                          className="btn btn-sm btn-danger"
+                          disabled={revoke.isPending}
+                          onClick={() => revoke.mutate({ businessId, invitationId: i.id })}
+                        >
+                          Revoke
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
       </section>
       <section className="card" aria-labelledby="member-list">
         <h2 id="member-list">Members</h2>

@@ -114,11 +114,3 @@ function lookup(database: Database, email: string) {
     ),
   );
 }
-
-/** The account id for an email, for adding members by email (the auth service reads only id). */
-export async function userIdByEmail(database: Database, email: string): Promise<string | null> {
-  const [row] = await asAuthService(database, (tx) =>
-    rows<{ id: string }>(tx, sql`select id from auth.users where lower(email) = ${email.trim().toLowerCase()}`),
-  );
-  return row?.id ?? null;
-}

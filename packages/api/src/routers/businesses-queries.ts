@@ -1,8 +1,8 @@
-// Businesses and memberships. Writes go through RLS (only owners/admins may write memberships);
-// the rules RLS cannot express (owner-only grants, at least one active owner) are checked here
-// under row locks, so two concurrent demotions cannot both succeed.
+// Businesses and memberships. Memberships are created only by accepting an invitation (see
+// invitations-queries.ts); changes go through RLS and the database's membership rules.
 import { TRPCError } from "@trpc/server";
 import { rows, sql, type MembershipRole, type Tx } from "@switchboard/db";
+import type { SQL } from "drizzle-orm";
 import type { z } from "zod";
 import type { Business, Member } from "./businesses.types.ts";
 import { isoSql, resolveBusiness, type ResolvedBusiness } from "./shared-queries.ts";
@@ -46,15 +46,6 @@ export async function listMembers(tx: Tx, businessId: string): Promise<{ data: M
   return { data };
 }
 
-async function member(tx: Tx, businessId: string, userId: string): Promise<MemberOut> {
-  const [row] = await rows<MemberOut>(
-    tx,
-    sql`${memberSelect} where bm.business_id = ${businessId}::uuid and bm.user_id = ${userId}::uuid`,
-  );
-  if (!row) throw new TRPCError({ code: "NOT_FOUND", message: "Member not found" });
-  return row;
-}
-
 /** The caller's membership, which must be owner or admin: a plain member gets FORBIDDEN. */
 export async function requireManager(tx: Tx, businessId: string): Promise<ResolvedBusiness> {
   const business = await resolveBusiness(tx, businessId);
@@ -64,74 +55,40 @@ export async function requireManager(tx: Tx, businessId: string): Promise<Resolv
   return business;
 }
 
-function assertCanGrant(caller: ResolvedBusiness, role: MembershipRole) {
-  if (role === "owner" && caller.role !== "owner") {
-    throw new TRPCError({ code: "FORBIDDEN", message: "Only owners can grant the owner role" });
-  }
-}
-
-export async function addMember(
-  tx: Tx,
-  caller: ResolvedBusiness,
-  userId: string,
-  role: MembershipRole,
-): Promise<MemberOut> {
-  assertCanGrant(caller, role);
-  // A deactivated member comes back with the new role; an active one is a conflict.
-  const changed = await rows<{ user_id: string }>(
+// Role rules (nobody above their own role, owners only by owners, never without an active owner, no
+// re-activation without an invitation) are enforced by the database (trigger on business_memberships,
+// migration 0007), under a per-business lock: each change below is one UPDATE, and a refusal arrives as
+// one of the SQLSTATEs mapped in errors.ts.
+async function updateMembership(tx: Tx, businessId: string, userId: string, change: SQL): Promise<MemberOut> {
+  const [row] = await rows<MemberOut>(
     tx,
-    sql`insert into public.business_memberships as bm (business_id, user_id, role)
-        values (${caller.id}::uuid, ${userId}::uuid, ${role})
-        on conflict (business_id, user_id) do update
-          set is_active = true, role = excluded.role, updated_at = now()
-          where not bm.is_active
-        returning user_id`,
+    sql`with changed as (
+          update public.business_memberships set ${change}, updated_at = now()
+          where business_id = ${businessId}::uuid and user_id = ${userId}::uuid
+          returning user_id, role, is_active)
+        select c.user_id as id, u.display_name, u.email, c.role, c.is_active
+        from changed c left join public.users u on u.id = c.user_id`,
   );
-  if (changed.length === 0) throw new TRPCError({ code: "CONFLICT", message: "Already a member of this business" });
-  return member(tx, caller.id, userId);
+  if (!row) throw new TRPCError({ code: "NOT_FOUND", message: "Member not found" });
+  return row;
 }
 
-/** Locks the business's membership rows, returns the target's and the number of active owners. */
-async function lockMemberships(tx: Tx, businessId: string, userId: string) {
-  const locked = await rows<{ user_id: string; role: MembershipRole; is_active: boolean }>(
+export function changeRole(tx: Tx, caller: ResolvedBusiness, userId: string, role: MembershipRole) {
+  return updateMembership(tx, caller.id, userId, sql`role = ${role}`);
+}
+
+export function deactivateMember(tx: Tx, caller: ResolvedBusiness, userId: string) {
+  return updateMembership(tx, caller.id, userId, sql`is_active = false`);
+}
+
+/** The caller leaves a business (their own membership, deactivated); never its last active owner. */
+export async function leaveBusiness(tx: Tx, businessId: string): Promise<{ business_id: string; left: true }> {
+  const changed = await rows<{ business_id: string }>(
     tx,
-    sql`select user_id, role, is_active from public.business_memberships
-        where business_id = ${businessId}::uuid and (user_id = ${userId}::uuid or (role = 'owner' and is_active))
-        order by user_id
-        for update`,
-  );
-  const target = locked.find((m) => m.user_id === userId);
-  if (!target) throw new TRPCError({ code: "NOT_FOUND", message: "Member not found" });
-  const activeOwners = locked.filter((m) => m.role === "owner" && m.is_active).length;
-  return { target, activeOwners };
-}
-
-const lastOwner = () =>
-  new TRPCError({ code: "BAD_REQUEST", message: "A business needs at least one active owner" });
-
-export async function changeRole(tx: Tx, caller: ResolvedBusiness, userId: string, role: MembershipRole) {
-  assertCanGrant(caller, role);
-  const { target, activeOwners } = await lockMemberships(tx, caller.id, userId);
-  if (target.role === "owner" && caller.role !== "owner") {
-    throw new TRPCError({ code: "FORBIDDEN", message: "Only owners can change an owner's role" });
-  }
-  if (target.role === "owner" && target.is_active && role !== "owner" && activeOwners <= 1) throw lastOwner();
-  await tx.execute(
-    sql`update public.business_memberships set role = ${role}, updated_at = now()
-        where business_id = ${caller.id}::uuid and user_id = ${userId}::uuid`,
-  );
-  return member(tx, caller.id, userId);
-}
-
-export async function deactivateMember(tx: Tx, caller: ResolvedBusiness, userId: string) {
-  const { target, activeOwners } = await lockMemberships(tx, caller.id, userId);
-  if (target.role === "owner" && caller.role !== "owner") {
-    throw new TRPCError({ code: "FORBIDDEN", message: "Only owners can deactivate an owner" });
-  }
-  if (target.role === "owner" && target.is_active && activeOwners <= 1) throw lastOwner();
-  await tx.execute(
     sql`update public.business_memberships set is_active = false, updated_at = now()
-        where business_id = ${caller.id}::uuid and user_id = ${userId}::uuid`,
+        where business_id = ${businessId}::uuid and user_id = auth.uid() and is_active
+        returning business_id`,
   );
-  return member(tx, caller.id, userId);
+  if (changed.length === 0) throw new TRPCError({ code: "NOT_FOUND", message: "Business not found" });
+  return { business_id: businessId, left: true };
 }

@@ -1,25 +1,22 @@
 import type { TRPCRouterRecord } from "@trpc/server";
-import { TRPCError } from "@trpc/server";
-import { withUser } from "@switchboard/db";
 import { z } from "zod";
-import { protectedProcedure, userProcedure } from "../trpc.ts";
-import { userIdByEmail } from "./auth-queries.ts";
+import { userProcedure } from "../trpc.ts";
 import {
-  addMember,
   changeRole,
   createBusiness,
   deactivateMember,
+  leaveBusiness,
   listBusinesses,
   listMembers,
   requireManager,
 } from "./businesses-queries.ts";
 import {
-  AddMemberInput,
   Business,
   BusinessPathInput,
   ChangeRoleInput,
   CreateBusinessInput,
   DeactivateMemberInput,
+  LeftBusiness,
   Member,
 } from "./businesses.types.ts";
 
@@ -40,20 +37,12 @@ export const businessesRouter = {
     .input(BusinessPathInput)
     .output(z.object({ data: z.array(Member) }))
     .query(({ ctx, input }) => listMembers(ctx.tx, input.businessId)),
-  // Three short transactions: a user cannot see accounts outside their businesses (RLS), so the
-  // email lookup alone runs as the auth service — only after the caller proved to be an owner/admin.
-  addMember: protectedProcedure
-    .meta({ openapi: { method: "POST", path: "/businesses/{businessId}/members", tags, protect: true, summary: "Add a member by email (owners and admins)" } })
-    .input(AddMemberInput)
-    .output(Member)
-    .mutation(async ({ ctx, input }) => {
-      await withUser(ctx.database, ctx.claims, (tx) => requireManager(tx, input.businessId));
-      const userId = await userIdByEmail(ctx.database, input.email);
-      if (!userId) throw new TRPCError({ code: "NOT_FOUND", message: "No account with this email" });
-      return withUser(ctx.database, ctx.claims, async (tx) =>
-        addMember(tx, await requireManager(tx, input.businessId), userId, input.role),
-      );
-    }),
+  // People join only by accepting an invitation (invitations.create / invitations.accept).
+  leave: userProcedure
+    .meta({ openapi: { method: "POST", path: "/businesses/{businessId}/leave", tags, protect: true, summary: "Leave a business (not as its last active owner)" } })
+    .input(BusinessPathInput)
+    .output(LeftBusiness)
+    .mutation(({ ctx, input }) => leaveBusiness(ctx.tx, input.businessId)),
   changeRole: userProcedure
     .meta({ openapi: { method: "PATCH", path: "/businesses/{businessId}/members/{userId}", tags, protect: true, summary: "Change a member's role (owners and admins)" } })
     .input(ChangeRoleInput)

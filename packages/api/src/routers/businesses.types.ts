@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { EmailInput, Id, IsoTimestamp, MembershipRoleInput, NameInput } from "./common.types.ts";
+import { Id, IsoTimestamp, MembershipRoleInput, NameInput } from "./common.types.ts";
 
 export const Business = z.object({ id: Id, name: z.string(), role: MembershipRoleInput, created_at: IsoTimestamp });
 
@@ -14,6 +14,6 @@ export const Member = z.object({
 
 export const CreateBusinessInput = z.object({ name: NameInput(200) });
 export const BusinessPathInput = z.object({ businessId: Id });
-export const AddMemberInput = z.object({ businessId: Id, email: EmailInput, role: MembershipRoleInput.default("member") });
 export const ChangeRoleInput = z.object({ businessId: Id, userId: Id, role: MembershipRoleInput });
 export const DeactivateMemberInput = z.object({ businessId: Id, userId: Id });
+export const LeftBusiness = z.object({ business_id: Id, left: z.literal(true) });
