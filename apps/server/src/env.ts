@@ -40,6 +40,8 @@ const Env = z
     ),
     K_ANONYMITY: z.coerce.number().int().min(1).max(1000).default(5),
     FACTS_REFRESH_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(0),
+    // Months of l1_event_facts kept besides the current one (whole monthly partitions dropped); 0 keeps all.
+    EVENT_FACTS_RETENTION_MONTHS: z.coerce.number().int().min(0).max(1200).default(0),
     // Operators who migrate with a separate owner role (the server's login role owns nothing) say 0.
     MIGRATE_ON_START: flag.default(true),
     // 0: API only, no web build on start and no SPA (fault tests, API-only deployments).
@@ -83,6 +85,7 @@ export interface AppConfig {
   limits: ServerLimits;
   shutdownTimeoutMs: number;
   factsRefreshIntervalMs: number;
+  eventRetentionMonths: number;
   /** Mail transport; null without SMTP_URL (mail goes to the log). */
   smtp: { url: string; from: string } | null;
   /** PUBLIC_URL as given; main.ts falls back to the listen URL. */
@@ -152,6 +155,7 @@ export function loadConfig(
     factsRefreshIntervalMs: e.FACTS_REFRESH_INTERVAL_SECONDS * 1000,
     smtp: e.SMTP_URL ? { url: e.SMTP_URL, from: e.MAIL_FROM } : null,
     publicUrl: e.PUBLIC_URL,
+    eventRetentionMonths: e.EVENT_FACTS_RETENTION_MONTHS,
     api: {
       jwt: { secret: new TextEncoder().encode(jwtSecret), ttlSeconds: e.JWT_TTL_SECONDS },
       kAnonymity: e.K_ANONYMITY,

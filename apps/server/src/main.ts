@@ -78,6 +78,7 @@ async function main() {
       ? startFactsScheduler({
           database,
           intervalMs: config.factsRefreshIntervalMs,
+          eventRetentionMonths: config.eventRetentionMonths,
           tokenKey: config.api.analyticsTokenKey,
           onResult: (result, ms) => log.info({ result, duration_ms: Math.round(ms) }, "facts refreshed"),
           onError: (error) => log.error({ err: error }, "facts refresh failed"),

@@ -1,7 +1,7 @@
 // npm run facts:refresh [-- --full]: one facts refresh against DATABASE_URL or the embedded store.
 // The embedded store is single-process: stop the server first (it runs its own scheduled refresh).
 import { createDb, databaseEnv, migrate } from "@switchboard/db";
-import { loadTokenKey, refreshFacts } from "../src/index.ts";
+import { loadTokenKey, refreshFacts, retentionMonthsFromEnv } from "../src/index.ts";
 
 const full = process.argv.includes("--full");
 const env = databaseEnv();
@@ -13,6 +13,7 @@ try {
   const result = await refreshFacts(database, {
     tokenKey,
     mode: full ? "full" : "incremental",
+    eventRetentionMonths: retentionMonthsFromEnv(),
     onProgress: ({ step, ms, rows }) =>
       console.error(`  ${step.padEnd(26)}${rows === undefined ? "" : `${rows.toLocaleString("en-US").padStart(11)} rows`}  ${ms.toLocaleString("en-US")} ms`),
   });

@@ -3,7 +3,7 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { OpenApiMeta } from "trpc-to-openapi";
 import { ZodError, z } from "zod";
-import { withUser, type Tx } from "@switchboard/db";
+import { markWrite, onReadTarget, withUser, type Tx } from "@switchboard/db";
 import type { Context } from "./context.ts";
 import { toTRPCError } from "./errors.ts";
 import { StorableInput } from "./text.ts";
@@ -50,7 +50,21 @@ const rejectInvalidText = t.middleware(async ({ getRawInput, next }) => {
   return next();
 });
 
-export const publicProcedure = t.procedure.use(mapErrors).use(rejectInvalidText);
+
+/**
+ * Read replicas: after a mutation commits, its user is marked on the primary so their reads see it
+ * (read-your-writes, packages/db/src/replicas.ts). The user is the caller, or the one signed up/in.
+ */
+const markWrites = t.middleware(async ({ ctx, type, next }) => {
+  const result = await next();
+  if (type === "mutation" && result.ok && ctx.database.replicas) {
+    const userId = ctx.claims?.sub ?? (result.data as { user?: { id?: unknown } } | undefined)?.user?.id;
+    if (typeof userId === "string") await markWrite(ctx.database, userId);
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(mapErrors).use(rejectInvalidText).use(markWrites);
 
 /** A verified JWT is required. */
 export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
@@ -65,11 +79,15 @@ export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
 /**
  * The whole procedure runs in one transaction as role `authenticated` with the caller's claims
  * (withUser): RLS sees auth.uid(). Any error rolls the transaction back: nothing is half-written.
+ * Queries run on a read replica when one is configured and has the caller's writes.
  */
-export const userProcedure = protectedProcedure.use(async ({ ctx, next }) => {
-  return withUser(ctx.database, ctx.claims, async (tx: Tx) => {
-    const result = await next({ ctx: { tx } });
-    if (!result.ok) throw result.error; // rethrow so withUser rolls back
-    return result;
-  });
+export const userProcedure = protectedProcedure.use(async ({ ctx, next, type }) => {
+  const run = (database: typeof ctx.database) =>
+    withUser(database, ctx.claims, async (tx: Tx) => {
+      const result = await next({ ctx: { tx } });
+      if (!result.ok) throw result.error; // rethrow so withUser rolls back
+      return result;
+    });
+  // Queries may run on a read replica (one that has the caller's own writes), falling back to the primary.
+  return type === "query" ? onReadTarget(ctx.database, ctx.claims.sub, run) : run(ctx.database);
 });

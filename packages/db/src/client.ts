@@ -12,6 +12,7 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import * as schema from "./schema.ts";
+import { createReplicas, type Replicas } from "./replicas.ts";
 
 export type Schema = typeof schema;
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
@@ -29,6 +30,8 @@ export interface Database {
   label: string;
   /** postgres.js: waits up to timeoutSeconds (default 5) for running queries, then cancels them. */
   close(opts?: { timeoutSeconds?: number }): Promise<void>;
+  /** Hot standbys for read-only work (READ_DATABASE_URL); absent without (see replicas.ts). */
+  replicas?: Replicas;
 }
 
 export interface CreateDbOptions {
@@ -47,6 +50,8 @@ export interface CreateDbOptions {
   prepare?: boolean;
   /** postgres.js only: connect timeout and the session's statement/lock/idle-in-transaction timeouts. */
   timeouts?: Partial<DbTimeouts>;
+  /** postgres:// URLs of hot standbys (READ_DATABASE_URL) that serve read-only work. */
+  readUrls?: string[];
 }
 
 /** Strips the `pgbouncer` URL parameter (the server would reject it as a setting) and reads it. */
@@ -162,11 +167,17 @@ export function createDb(options: CreateDbOptions = {}): Database {
     const db = drizzlePostgres({ client, schema }) as unknown as Db;
     if (!client.options.prepare) unprepared.add(sessionOf(db).options);
     const u = new URL(url);
+    const replicas = options.readUrls?.length
+      ? createReplicas(options.readUrls.map((readUrl) => createDb({ url: readUrl, max: options.max, prepare: options.prepare, timeouts: options.timeouts })))
+      : undefined;
     return {
       kind: "postgres",
       db,
-      label: `postgres ${u.hostname}:${u.port || 5432}${u.pathname}`,
-      close: (opts) => client.end({ timeout: opts?.timeoutSeconds ?? 5 }),
+      label: `postgres ${u.hostname}:${u.port || 5432}${u.pathname}${replicas ? ` + ${replicas.list.length} replica(s)` : ""}`,
+      close: async (opts) => {
+        await Promise.all([client.end({ timeout: opts?.timeoutSeconds ?? 5 }), replicas?.close()]);
+      },
+      ...(replicas && { replicas }),
     };
   }
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });

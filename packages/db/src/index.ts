@@ -1,4 +1,5 @@
 export * from "./client.ts";
+export * from "./replicas.ts";
 export * from "./roles.ts";
 export * from "./migrate.ts";
 export * from "./env.ts";

@@ -437,6 +437,16 @@ export const analyticsRefreshLog = pgTable("analytics_refresh_log", {
   transactionsTouched: integer("transactions_touched").notNull().default(0),
 });
 
+/**
+ * Cluster-wide schedules: each server instance ticks, but only the instance whose
+ * `update … where next_run_at <= now()` claims the row runs the job (once per interval per cluster).
+ */
+export const scheduledJobs = pgTable("scheduled_jobs", {
+  name: text("name").primaryKey(),
+  nextRunAt: timestamp("next_run_at", tz).notNull(),
+  lastClaimedAt: timestamp("last_claimed_at", tz),
+});
+
 export type AuthUser = typeof authUsers.$inferSelect;
 export type User = typeof users.$inferSelect;
 export type Business = typeof businesses.$inferSelect;

@@ -97,6 +97,8 @@ describeDb("indexes and RLS catalog", (ctx) => {
       { fn: "has_other_active_owner", role: "authenticated" },
       { fn: "invite_member", role: "authenticated" },
       { fn: "lock_business", role: "authenticated" },
+      // Read-your-writes marks (migration 0009): the server's login role, outside any request role.
+      { fn: "mark_write", role: "switchboard_app" },
       { fn: "my_admin_business_ids", role: "authenticated" },
       { fn: "my_business_ids", role: "authenticated" },
       { fn: "my_email", role: "authenticated" },
@@ -107,6 +109,7 @@ describeDb("indexes and RLS catalog", (ctx) => {
       { fn: "role_rank", role: "authenticated" },
       // Checks membership itself and returns only contact ids (migration 0003).
       { fn: "search_contact_ids", role: "authenticated" },
+      { fn: "write_mark", role: "switchboard_app" },
     ]);
   });
 

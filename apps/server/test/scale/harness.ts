@@ -251,13 +251,13 @@ async function createReplicaPairOn(): Promise<ReplicaPair> {
     run("pg_createcluster", [version, replica.name, "-p", String(replicaPort), "--start-conf", "manual", "--", "--auth=trust"]);
     configure(version, replica.name, replicaPort);
     const dataDir = `/var/lib/postgresql/${version}/${replica.name}`;
-    rmSync(dataDir, { recursive: true, force: true });
+    // Empty the new cluster's data directory (kept: it belongs to postgres) and fill it from the primary.
+    for (const entry of readdirSync(dataDir)) rmSync(join(dataDir, entry), { recursive: true, force: true });
     run(
       "pg_basebackup",
       ["-h", "127.0.0.1", "-p", String(primaryPort), "-U", "postgres", "-D", dataDir, "-R", "-X", "stream", "-c", "fast"],
       { asPostgres: true },
     );
-    chmodSync(dataDir, 0o700);
     replica.start();
     await waitForPort(replicaPort);
     return { primary, replica, drop };

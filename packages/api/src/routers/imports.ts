@@ -1,5 +1,5 @@
 import type { TRPCRouterRecord } from "@trpc/server";
-import { withUser } from "@switchboard/db";
+import { markWrite, withUser } from "@switchboard/db";
 import type { z } from "zod";
 import { toTRPCError } from "../errors.ts";
 import { protectedProcedure, userProcedure } from "../trpc.ts";
@@ -36,7 +36,8 @@ export const importsRouter = {
         push({ type: "progress", processed, total }),
       ),
     ).then(
-      (result) => push({ type: "done", result }),
+      // Committed: mark the writer before "done" so their next read sees the import (read replicas).
+      async (result) => (await markWrite(ctx.database, ctx.claims.sub), push({ type: "done", result })),
       (error: unknown) => {
         failure = error;
         wake?.();
