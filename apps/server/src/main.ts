@@ -9,7 +9,7 @@ import { DEMO_LOGINS, createDb, createHealthProbe, migrate, rows, seedDemo, sql 
 import { createSignInThrottle } from "@switchboard/api";
 import { EnvError, defaultWebDistDir, loadConfig } from "./env.ts";
 import { createLogger } from "./logger.ts";
-import { createServer, markDraining, stopServer } from "./server.ts";
+import { abortInFlight, createServer, markDraining, stopServer } from "./server.ts";
 
 
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
@@ -133,7 +133,9 @@ async function main() {
     try {
       await Promise.race([Promise.all([scheduler?.stop(), stopServer(server)]), deadline]);
       if (timedOut) {
-        log.warn({ drain_timeout_ms: config.shutdownTimeoutMs }, "drain deadline passed: closing the remaining connections");
+        log.warn({ drain_timeout_ms: config.shutdownTimeoutMs }, "drain deadline passed: answering 503 to the rest and closing");
+        abortInFlight(server);
+        await new Promise((resolve) => setImmediate(resolve)); // let the 503s flush
         server.closeAllConnections();
       }
       await database.close({ timeoutSeconds: timedOut ? 0 : 5 });

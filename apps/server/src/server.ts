@@ -254,6 +254,7 @@ export function createServer(opts: ServerOptions): Server {
     return sendJson(res, 404, { code: "NOT_FOUND", message: "Not found" });
   }
 
+  const inFlight = new Set<() => void>();
   const server = createHttpServer((req, res) => {
     const started = performance.now();
     const scope: StatementScope = { statements: [] };
@@ -276,20 +277,25 @@ export function createServer(opts: ServerOptions): Server {
     };
     res.once("finish", log);
     res.once("close", log);
-    // Per-request deadline: an answer nobody got in time is a 503; later writes of the handler are dropped.
+    // Per-request deadline (and the drain deadline, through abortInFlight): an answer nobody got in
+    // time is a 503; later writes of the handler are dropped.
+    const giveUp = (why: string, message: string) => {
+      if (res.headersSent) return;
+      logger.warn({ method: req.method, path: url.pathname, reason: why }, why);
+      sendJson(res, 503, { code: "SERVICE_UNAVAILABLE", message }, { "retry-after": "5", connection: "close" });
+      muzzle(res);
+    };
     const deadline =
       limits.requestTimeoutMs > 0
-        ? setTimeout(() => {
-            if (res.headersSent) return;
-            logger.warn({ method: req.method, path: url.pathname, deadline_ms: limits.requestTimeoutMs }, "request deadline exceeded");
-            sendJson(res, 503, { code: "SERVICE_UNAVAILABLE", message: "The request took too long, retry later" }, { "retry-after": "5", connection: "close" });
-            muzzle(res);
-          }, limits.requestTimeoutMs)
+        ? setTimeout(() => giveUp("request deadline exceeded", "The request took too long, retry later"), limits.requestTimeoutMs)
         : null;
-    if (deadline) {
-      deadline.unref();
-      res.once("close", () => clearTimeout(deadline));
-    }
+    deadline?.unref();
+    const abort = () => giveUp("drain deadline passed", "The server is shutting down, retry");
+    inFlight.add(abort);
+    res.once("close", () => {
+      if (deadline) clearTimeout(deadline);
+      inFlight.delete(abort);
+    });
     // While draining, a finished keep-alive connection is closed at once instead of idling 5 s.
     res.once("finish", () => closing.has(server) && setImmediate(() => server.closeIdleConnections()));
     withStatementScope(scope, () =>
@@ -301,6 +307,7 @@ export function createServer(opts: ServerOptions): Server {
     );
   });
   probes.set(server, probe);
+  aborters.set(server, () => inFlight.forEach((abort) => abort()));
   return server;
 }
 
@@ -316,6 +323,12 @@ function muzzle(res: ServerResponse) {
 
 const closing = new WeakSet<Server>();
 const probes = new WeakMap<Server, HealthProbe>();
+const aborters = new WeakMap<Server, () => void>();
+
+/** At the drain deadline: every request still unanswered gets a 503 (Retry-After) and its connection closes. */
+export function abortInFlight(server: Server) {
+  aborters.get(server)?.();
+}
 
 /** Readiness fails from now on (the server is draining); in-flight requests continue. */
 export function markDraining(server: Server) {

@@ -12,8 +12,8 @@ export interface LoadStats {
   refused: Set<string>;
   /** full_name of every create whose outcome is unknown (no answer, or a 503 "lost while committing"): either outcome is allowed. */
   unknown: Set<string>;
-  /** Responses by the wall clock, for the soak report: [ms since start, status]. */
-  timeline: Array<[number, number]>;
+  /** Responses by the wall clock, for the soak report: [ms since start at the answer, status, duration ms]. */
+  timeline: Array<[number, number, number]>;
   total: number;
 }
 
@@ -64,16 +64,17 @@ export function startLoad(opts: {
   let seq = 0;
   const listeners: Array<() => void> = [];
   const headers = { "content-type": "application/json", authorization: `Bearer ${opts.token}`, "x-business-id": opts.businessId };
-  const record = (status: number, res?: Response) => {
+  const record = (status: number, sent: number, res?: Response) => {
     stats.total++;
     stats.statuses.set(status, (stats.statuses.get(status) ?? 0) + 1);
-    stats.timeline.push([Date.now() - started, status]);
+    stats.timeline.push([Date.now() - started, status, Date.now() - sent]);
     if (status === 503 && !res?.headers.get("retry-after")) stats.missingRetryAfter++;
     for (const listener of listeners.splice(0)) listener();
   };
   async function client(n: number) {
     while (running) {
       const create = (seq++ * 7 + n) % 10 < 3;
+      const sent = Date.now();
       if (create) {
         const name = `${opts.tag}-${n}-${seq}`;
         try {
@@ -82,19 +83,19 @@ export function startLoad(opts: {
           // A connection lost on COMMIT is the one honest "don't know" (the server says so): either outcome is allowed.
           if (res.status === 503 && text.includes("while committing")) stats.unknown.add(name);
           else (res.status === 200 ? stats.acknowledged : stats.refused).add(name);
-          record(res.status, res);
+          record(res.status, sent, res);
         } catch {
           stats.unknown.add(name);
-          record(0);
+          record(0, sent);
           await new Promise((r) => setTimeout(r, 50));
         }
       } else {
         try {
           const res = await fetch(`${opts.url}/api/v1/contacts?limit=20&include_user_details=none`, { headers });
           await res.arrayBuffer();
-          record(res.status, res);
+          record(res.status, sent, res);
         } catch {
-          record(0);
+          record(0, sent);
           await new Promise((r) => setTimeout(r, 50));
         }
       }
@@ -103,6 +104,8 @@ export function startLoad(opts: {
   const done = Promise.all(Array.from({ length: opts.clients }, (_, n) => client(n)));
   return {
     stats,
+    /** Milliseconds since the load started (the timeline's clock). */
+    elapsed: () => Date.now() - started,
     /** Resolves once `count` more responses have been recorded. */
     async responses(count: number) {
       const target = stats.total + count;
