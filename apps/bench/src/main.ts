@@ -223,7 +223,14 @@ async function main() {
     loadTokenKey({ embedded: true, keyFile: fileURLToPath(new URL("../../../.data/bench-token-key", import.meta.url)) }),
   ).toString("utf8");
   const jwt = { secret: new TextEncoder().encode(jwtSecret), ttlSeconds: 3600 };
-  const token = await signAccessToken(jwt, tenant.owner);
+  // Every access token names a live auth.sessions row (the server checks it on each request).
+  const openSession = async (userId: string) => {
+    const client = postgres(BENCH_DATABASE_URL, { max: 1, onnotice: () => {} });
+    const [row] = await client<{ id: string }[]>`insert into auth.sessions (user_id) values (${userId}) returning id::text`;
+    await client.end();
+    return row!.id;
+  };
+  const token = await signAccessToken(jwt, tenant.owner, await openSession(tenant.owner.id));
   const auth = { authorization: `Bearer ${token}`, "x-business-id": tenant.businessId };
 
   log("starting the server (as switchboard_app), the baselines and the load generator");
@@ -295,7 +302,7 @@ async function main() {
         database: owner,
         databaseUrl: BENCH_DATABASE_URL,
         baseUrl: server.url,
-        analystToken: await signAccessToken(jwt, analyst!),
+        analystToken: await signAccessToken(jwt, analyst!, await openSession(analyst!.id)),
         tokenKey,
       });
     } catch (error) {

@@ -29,7 +29,8 @@ const Env = z
     // 127.0.0.1 keeps a dev server off the network; say 0.0.0.0 inside a container.
     HOST: z.string().min(1).default("127.0.0.1"),
     JWT_SECRET: optionalString.pipe(z.string().min(32, "JWT_SECRET must be at least 32 characters").optional()),
-    JWT_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(3600),
+    // Access tokens are short-lived; the refresh token keeps the session (5 s is for browser tests).
+    JWT_TTL_SECONDS: z.coerce.number().int().min(5).max(86_400).default(900),
     DEMO_DATA: flag.default(true),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     ANALYTICS_TOKEN_KEY: optionalString.pipe(

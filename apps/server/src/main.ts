@@ -6,7 +6,6 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { refreshFacts, startFactsScheduler } from "@switchboard/analytics";
 import { DEMO_LOGINS, createDb, createHealthProbe, migrate, rows, seedDemo, sql } from "@switchboard/db";
-import { createSignInThrottle } from "@switchboard/api";
 import { EnvError, defaultWebDistDir, loadConfig } from "./env.ts";
 import { createLogger } from "./logger.ts";
 import { abortInFlight, createServer, markDraining, stopServer } from "./server.ts";
@@ -89,7 +88,6 @@ async function main() {
     database,
     config: config.api,
     logger: log,
-    throttle: createSignInThrottle(),
     webDistDir: config.serveWeb ? defaultWebDistDir : null,
     healthProbe: createHealthProbe(database, { url: config.database.url }),
     limits: config.limits,

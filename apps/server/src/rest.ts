@@ -57,16 +57,11 @@ export function toRestError(raw: TrpcToOpenApiErrorBody, status: number): RestEr
   return body;
 }
 
-/** Seconds a throttled caller should wait: from the error's cause, else from the sign-in throttle. */
-export function retryAfterSeconds(error: TRPCError, ctx: Context | undefined, input: unknown): number {
+/** Seconds a limited caller should wait: from the error's cause (the sign-in guard sets it). */
+export function retryAfterSeconds(error: TRPCError): number {
   const cause = error.cause as { retryAfterMs?: unknown; retryAfterSeconds?: unknown } | undefined;
   if (typeof cause?.retryAfterSeconds === "number") return Math.max(1, Math.ceil(cause.retryAfterSeconds));
   if (typeof cause?.retryAfterMs === "number") return Math.max(1, Math.ceil(cause.retryAfterMs / 1000));
-  const email = (input as { email?: unknown } | undefined)?.email;
-  if (ctx && typeof email === "string") {
-    const ms = ctx.throttle.retryAfterMs(email);
-    if (ms > 0) return Math.ceil(ms / 1000);
-  }
   return error.code === "SERVICE_UNAVAILABLE" ? 2 : 60;
 }
 
@@ -80,8 +75,8 @@ export function createRestHandler(opts: {
   const handler = createOpenApiNodeHttpHandler<OpenApiRouter, IncomingMessage, ServerResponse>({
     router: opts.router,
     createContext: ({ req }) => opts.createContext(req),
-    onError({ error, ctx, input, path }) {
-      if (retryable(error.code) && ctx) retryAfter.set(ctx, retryAfterSeconds(error, ctx as Context, input));
+    onError({ error, ctx, path }) {
+      if (retryable(error.code) && ctx) retryAfter.set(ctx, retryAfterSeconds(error));
       opts.onProcedureError(error, path);
     },
     responseMeta({ ctx, errors }) {

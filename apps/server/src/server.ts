@@ -13,12 +13,12 @@ import { nodeHTTPRequestHandler } from "@trpc/server/adapters/node-http";
 import {
   appRouter,
   createContextFromHeaders,
-  createSignInThrottle,
+  createSignInGuard,
   isConnectionFailure,
   MAX_CSV_BYTES,
   type ApiConfig,
   type Context,
-  type SignInThrottle,
+  type SignInGuard,
 } from "@switchboard/api";
 import { createHealthProbe, withStatementScope, type Database, type HealthProbe, type StatementScope } from "@switchboard/db";
 import { BodyError, parseJsonBody, readBody } from "./body.ts";
@@ -33,8 +33,8 @@ export interface ServerOptions {
   logger: Logger;
   /** The built web app (apps/web/dist); served with SPA fallback when it has an index.html. */
   webDistDir?: string | null;
-  /** Sign-in throttle; one per process by default. */
-  throttle?: SignInThrottle;
+  /** Sign-in limiter + hash gate; by default over this database (limiter state shared by all instances). */
+  signInGuard?: SignInGuard;
   /** Readiness probe on its own connection (main passes one over DATABASE_URL); default: the database handle. */
   healthProbe?: HealthProbe;
   limits?: Partial<ServerLimits>;
@@ -85,7 +85,7 @@ export function createServer(opts: ServerOptions): Server {
   const limits: ServerLimits = { ...defaultServerLimits, ...opts.limits };
   const probe = opts.healthProbe ?? createHealthProbe(database);
   const heavy = new HeavyLimiter(limits.heavyConcurrency, limits.heavyQueue);
-  const base = { database, config, throttle: opts.throttle ?? createSignInThrottle() };
+  const base = { database, config, signInGuard: opts.signInGuard ?? createSignInGuard(database) };
   const createContext = (req: IncomingMessage): Promise<Context> =>
     createContextFromHeaders(base, {
       authorization: header(req, "authorization"),
@@ -191,8 +191,8 @@ export function createServer(opts: ServerOptions): Server {
       path,
       createContext: ({ req }) => createContext(req),
       maxBatchSize: limits.maxBatchSize,
-      onError({ error, ctx, input, path }) {
-        if (retryable(error.code) && ctx) trpcRetryAfter.set(ctx, retryAfterSeconds(error, ctx, input));
+      onError({ error, ctx, path }) {
+        if (retryable(error.code) && ctx) trpcRetryAfter.set(ctx, retryAfterSeconds(error));
         if (error.code === "SERVICE_UNAVAILABLE") circuit.failed(error);
         onProcedureError(error, path);
       },

@@ -2,7 +2,7 @@
 import type { AddressInfo } from "node:net";
 import { randomBytes } from "node:crypto";
 import pino from "pino";
-import { createSignInThrottle, type ApiConfig } from "@switchboard/api";
+import type { ApiConfig } from "@switchboard/api";
 import type { Database, HealthProbe } from "@switchboard/db";
 import { createServer, stopServer, type ServerLimits } from "../src/server.ts";
 
@@ -30,7 +30,7 @@ export async function startTestServer(database: Database, opts: { config?: ApiCo
   const logs: LogLine[] = [];
   const logger = pino({ level: "info", base: undefined }, { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) });
   const config = opts.config ?? testApiConfig();
-  const server = createServer({ database, config, logger, throttle: createSignInThrottle(), webDistDir: null, limits: opts.limits, healthProbe: opts.healthProbe });
+  const server = createServer({ database, config, logger, webDistDir: null, limits: opts.limits, healthProbe: opts.healthProbe });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {

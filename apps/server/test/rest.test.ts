@@ -251,7 +251,7 @@ describeDb("REST /api/v1 through a generated OpenAPI client", (ctx) => {
       const throttled = await attempt();
       expect(throttled.error).toMatchObject({ code: "TOO_MANY_REQUESTS" });
       expect(Number(throttled.response.headers.get("retry-after"))).toBeGreaterThan(0);
-      // Even the right password waits: the throttle is per email.
+      // Even the right password waits: this address is blocked for this email (the owner elsewhere is not).
       const right = await api().POST("/auth/signin", { body: { email: "bob@example.com", password: "hunter2hunter2" } });
       expect(right.response.status).toBe(429);
     });

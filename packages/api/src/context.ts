@@ -3,7 +3,7 @@
 import type { Claims, Database } from "@switchboard/db";
 import type { JwtConfig } from "./auth/jwt.ts";
 import { verifyAccessToken } from "./auth/jwt.ts";
-import type { SignInThrottle } from "./auth/throttle.ts";
+import type { SignInGuard } from "./auth/sign-in-guard.ts";
 
 export interface MailSettings {
   /** Where the web app is served: links in mail point here (e.g. https://app.example.com). */
@@ -42,7 +42,8 @@ export interface ApiConfig {
 export interface ContextInner {
   database: Database;
   config: ApiConfig;
-  throttle: SignInThrottle;
+  /** Sign-in limiter and hash gate, shared by all requests (state in the database). */
+  signInGuard: SignInGuard;
   /** Verified claims, or null for anonymous calls. */
   claims: Claims | null;
   /** Why a presented token was refused (so the error says "expired" rather than "missing"). */
@@ -60,7 +61,7 @@ export type Context = ContextInner;
 export function createContextInner(opts: {
   database: Database;
   config: ApiConfig;
-  throttle: SignInThrottle;
+  signInGuard: SignInGuard;
   claims?: Claims | null;
   authError?: "expired" | "invalid" | null;
   businessIdHeader?: string | null;
@@ -70,7 +71,7 @@ export function createContextInner(opts: {
   return {
     database: opts.database,
     config: opts.config,
-    throttle: opts.throttle,
+    signInGuard: opts.signInGuard,
     claims: opts.claims ?? null,
     authError: opts.authError ?? null,
     businessIdHeader: opts.businessIdHeader ?? null,
@@ -81,7 +82,7 @@ export function createContextInner(opts: {
 
 /** From transport headers: verifies `Authorization: Bearer …` and reads `X-Business-Id`. */
 export async function createContextFromHeaders(
-  base: { database: Database; config: ApiConfig; throttle: SignInThrottle; mailer?: OutboxKick | null },
+  base: { database: Database; config: ApiConfig; signInGuard: SignInGuard; mailer?: OutboxKick | null },
   headers: { authorization?: string | null; businessId?: string | null; ip?: string | null },
 ): Promise<ContextInner> {
   let claims: Claims | null = null;

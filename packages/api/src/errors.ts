@@ -113,6 +113,9 @@ export function toTRPCError(error: unknown): TRPCError {
         return new TRPCError({ code: "CONFLICT", message: "A record with these values already exists", cause: error });
       case "23503":
         return new TRPCError({ code: "NOT_FOUND", message: "A referenced record does not exist", cause: error });
+      case "28000":
+        // auth.require_live_session: the token's session was signed out or revoked (password, ban, deletion).
+        return new TRPCError({ code: "UNAUTHORIZED", message: "Session revoked", cause: error });
       case "42501":
         // RLS refused a write: the target is not the caller's to change (indistinguishable from absent).
         return new TRPCError({ code: "NOT_FOUND", message: "Not found", cause: error });

@@ -5,7 +5,7 @@ export { appRouter, type AppRouter } from "./root.ts";
 export { createCallerFactory } from "./trpc.ts";
 export * from "./context.ts";
 export * from "./auth/jwt.ts";
-export * from "./auth/throttle.ts";
+export * from "./auth/sign-in-guard.ts";
 
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;

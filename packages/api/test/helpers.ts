@@ -6,7 +6,7 @@ import type { DbContext } from "@switchboard/db/testing";
 import { createCallerFactory } from "../src/trpc.ts";
 import { appRouter } from "../src/root.ts";
 import { createContextFromHeaders, createContextInner, defaultMailSettings, type ApiConfig } from "../src/context.ts";
-import { createSignInThrottle, type SignInThrottle } from "../src/auth/throttle.ts";
+import { createSignInGuard, type SignInGuard } from "../src/auth/sign-in-guard.ts";
 
 export const createCaller = createCallerFactory(appRouter);
 export type Caller = ReturnType<typeof createCaller>;
@@ -29,17 +29,22 @@ export interface TestUser {
   id: string;
   email: string;
   token: string;
+  refreshToken: string;
   caller: Caller;
   /** The same user acting with an explicit X-Business-Id header. */
   withBusiness(businessId: string): Promise<Caller>;
 }
 
-export function harness(db: DbContext, opts: { throttle?: SignInThrottle; config?: ApiConfig } = {}) {
+export function harness(db: DbContext, opts: { signInGuard?: (database: DbContext["database"]) => SignInGuard; config?: ApiConfig } = {}) {
   const config = opts.config ?? testConfig();
-  const throttle = opts.throttle ?? createSignInThrottle();
-  const base = () => ({ database: db.database, config, throttle });
+  // Created on first use: the database exists only inside hooks and tests.
+  let guard: SignInGuard | undefined;
+  const signInGuard = () => (guard ??= (opts.signInGuard ?? createSignInGuard)(db.database));
+  const base = () => ({ database: db.database, config, signInGuard: signInGuard() });
 
   const anonymous = () => createCaller(createContextInner(base()));
+  /** An anonymous caller from a given client address (the limiter keys on it). */
+  const anonymousFrom = (ip: string) => createCaller(createContextInner({ ...base(), ip }));
   const withHeaders = async (authorization: string | null, businessId?: string | null) =>
     createCaller(await createContextFromHeaders(base(), { authorization, businessId }));
 
@@ -51,6 +56,7 @@ export function harness(db: DbContext, opts: { throttle?: SignInThrottle; config
       id: session.user.id,
       email,
       token,
+      refreshToken: session.refresh_token,
       caller: await withHeaders(`Bearer ${token}`),
       withBusiness: (businessId) => withHeaders(`Bearer ${token}`, businessId),
     };
@@ -69,7 +75,7 @@ export function harness(db: DbContext, opts: { throttle?: SignInThrottle; config
     return user.caller.invitations.acceptByToken({ token: inviteToken(created.invite_url) });
   }
 
-  return { config, throttle, anonymous, withHeaders, signUp, owner, join };
+  return { config, signInGuard, anonymous, anonymousFrom, withHeaders, signUp, owner, join };
 }
 
 /** The tRPC error code a promise rejects with ("OK" when it resolves). */

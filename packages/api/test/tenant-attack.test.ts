@@ -172,14 +172,15 @@ describeDb("tenant attacks", (db) => {
     });
   });
 
-  const forge = async (secret: Uint8Array, claims: { sub: string; exp: number }) =>
-    new SignJWT({ role: "authenticated", email: "x@example.com" })
+  const forge = async (secret: Uint8Array, claims: { sub: string; exp: number; session_id?: string }) =>
+    new SignJWT({ role: "authenticated", email: "x@example.com", ...(claims.session_id && { session_id: claims.session_id }) })
       .setProtectedHeader({ alg: "HS256", typ: "JWT" })
       .setSubject(claims.sub)
       .setIssuer("switchboard")
       .setIssuedAt(claims.exp - 900)
       .setExpirationTime(claims.exp)
       .sign(secret);
+  const sessionOf = (token: string) => (JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString()) as { session_id: string }).session_id;
   const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
 
   it("no token, expired, re-signed payload, alg none, wrong secret: UNAUTHORIZED everywhere", async () => {
@@ -195,6 +196,9 @@ describeDb("tenant attacks", (db) => {
       tamperedSignature: `Bearer ${outsider.token.slice(0, -4)}${outsider.token.endsWith("AAAA") ? "BBBB" : "AAAA"}`,
       algNone: `Bearer ${b64({ alg: "none", typ: "JWT" })}.${b64(victimClaims)}.`,
       wrongSecret: `Bearer ${await forge(randomBytes(32), { sub: victim.ownerId, exp: now + 900 })}`,
+      // Signed with the real key, but naming no session, or the outsider's own session: both refused.
+      noSession: `Bearer ${await forge(h.config.jwt.secret, { sub: victim.ownerId, exp: now + 900 })}`,
+      foreignSession: `Bearer ${await forge(h.config.jwt.secret, { sub: victim.ownerId, exp: now + 900, session_id: sessionOf(outsider.token) })}`,
     };
     for (const [kind, authorization] of Object.entries(tokens)) {
       const caller = await h.withHeaders(authorization, victim.businessId);
@@ -211,7 +215,8 @@ describeDb("tenant attacks", (db) => {
     const owner = await h.withHeaders(null);
     expect(await codeOf(owner.contacts.list({}))).toBe("UNAUTHORIZED");
     const { ownerId } = victim;
-    const token = await forge(h.config.jwt.secret, { sub: ownerId, exp: Math.floor(Date.now() / 1000) + 900 });
+    const [session] = await rows<{ id: string }>(db.database.db, sql`insert into auth.sessions (user_id) values (${ownerId}::uuid) returning id::text`);
+    const token = await forge(h.config.jwt.secret, { sub: ownerId, exp: Math.floor(Date.now() / 1000) + 900, session_id: session!.id });
     const real = await h.withHeaders(`Bearer ${token}`);
     const page = await real.contacts.list({});
     expect(page.data.map((c) => c.full_name).sort()).toEqual(["Victim Imported", "Victim Secret"]);

@@ -4,7 +4,6 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import pino from "pino";
-import { createSignInThrottle } from "@switchboard/api";
 import { describeDb } from "@switchboard/db/testing";
 import { createServer, stopServer } from "@switchboard/server";
 import { createSwitchboardClient, TRPCClientError, type RouterOutputs } from "../src/index.ts";
@@ -17,7 +16,6 @@ describeDb("createSwitchboardClient", (ctx) => {
       database: ctx.database,
       config: { jwt: { secret: randomBytes(32), ttlSeconds: 600 }, kAnonymity: 5, analyticsTokenKey: randomBytes(32) },
       logger: pino({ level: "silent" }),
-      throttle: createSignInThrottle(),
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

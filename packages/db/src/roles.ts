@@ -8,6 +8,8 @@ export interface Claims {
   sub: string;
   role: "authenticated";
   email?: string;
+  /** auth.sessions id: when present, withUser refuses the request unless that session is live. */
+  session_id?: string;
   [claim: string]: unknown;
 }
 
@@ -29,12 +31,18 @@ export async function runAs<T>(
   const roleName = Object.hasOwn(ROLES, role) ? ROLES[role] : undefined;
   if (!roleName) throw new Error(`unknown database role key: ${String(role)}`);
   const claimsJson = claims ? JSON.stringify(claims) : "";
+  // A user's token names its session: the same statement checks the session is live (not signed out,
+  // not revoked by a password change, ban or deletion), raising 28000 otherwise. No extra round trip.
+  const sessionId = role === "authenticated" && typeof claims?.session_id === "string" ? claims.session_id : null;
   // PGlite's transaction() holds its single connection exclusively, so concurrent requests queue
   // here instead of interleaving statements (and claims) on one session.
   return database.db.transaction(async (tx) => {
     const setup = rows(
       tx,
-      sql`select set_config('role', ${roleName}, true), set_config('request.jwt.claims', ${claimsJson}, true)`,
+      sessionId
+        ? sql`select set_config('role', ${roleName}, true), set_config('request.jwt.claims', ${claimsJson}, true),
+                     auth.require_live_session(${sessionId}, ${claims!.sub})`
+        : sql`select set_config('role', ${roleName}, true), set_config('request.jwt.claims', ${claimsJson}, true)`,
     );
     if (database.kind === "pglite") {
       await setup;

@@ -52,11 +52,71 @@ export const authUsers = authSchema.table(
     emailConfirmedAt: timestamp("email_confirmed_at", tz),
     lastSignInAt: timestamp("last_sign_in_at", tz),
     bannedUntil: timestamp("banned_until", tz),
+    // Soft deletion (Supabase): the account can no longer sign in; its sessions are revoked.
+    deletedAt: timestamp("deleted_at", tz),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [uniqueIndex("auth_users_email_lower_key").on(sql`lower(${t.email})`)],
 );
+
+/**
+ * One row per sign-in (GoTrue's model). The access token carries its id as `session_id`; every user
+ * request checks it is live (withUser). Revoked by sign-out, by refresh-token reuse, and by the
+ * `revoke_sessions_on_credential_change` trigger when a password, ban or deletion changes.
+ */
+export const authSessions = authSchema.table(
+  "sessions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => authUsers.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    refreshedAt: timestamp("refreshed_at", tz),
+    revokedAt: timestamp("revoked_at", tz),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+  },
+  (t) => [index("auth_sessions_user_id_idx").on(t.userId)],
+);
+
+/**
+ * Rotating refresh tokens: only a SHA-256 of each token is stored. A refresh revokes the presented
+ * token and issues its child; presenting an already revoked token is reuse and revokes the session.
+ */
+export const authRefreshTokens = authSchema.table(
+  "refresh_tokens",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    tokenHash: text("token_hash").notNull(),
+    sessionId: uuid("session_id")
+      .notNull()
+      .references(() => authSessions.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => authUsers.id, { onDelete: "cascade" }),
+    parentId: bigint("parent_id", { mode: "number" }),
+    revoked: boolean("revoked").notNull().default(false),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("auth_refresh_tokens_token_hash_key").on(t.tokenHash),
+    index("auth_refresh_tokens_session_id_idx").on(t.sessionId),
+  ],
+);
+
+/**
+ * Sign-in limiter state (rate-limiter-flexible's Drizzle store: key, points, expire), shared by every
+ * server instance. Not granted to `authenticated`; the server's login role writes it directly.
+ */
+export const authRateLimits = authSchema.table("rate_limits", {
+  key: text("key").primaryKey(),
+  points: integer("points").notNull().default(0),
+  expire: timestamp("expire", tz),
+});
 
 /** Password reset: single-use, expiring tokens, stored as SHA-256 hex only (written by the auth service). */
 export const authPasswordResetTokens = authSchema.table(

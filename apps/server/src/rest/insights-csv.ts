@@ -3,14 +3,14 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
-import { appRouter, createCallerFactory, createContextFromHeaders, type ApiConfig, type SignInThrottle } from "@switchboard/api";
+import { appRouter, createCallerFactory, createContextFromHeaders, type ApiConfig, type SignInGuard } from "@switchboard/api";
 import { insightTable, toCsv, type InsightName } from "@switchboard/analytics";
 import type { Database } from "@switchboard/db";
 
 export interface InsightsCsvDeps {
   database: Database;
   config: ApiConfig;
-  throttle: SignInThrottle;
+  signInGuard: SignInGuard;
   /** Mount point of the REST API. */
   basePath?: string;
 }
