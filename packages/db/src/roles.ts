@@ -33,7 +33,8 @@ export async function runAs<T>(
   const claimsJson = claims ? JSON.stringify(claims) : "";
   // A user's token names its session: the same statement checks the session is live (not signed out,
   // not revoked by a password change, ban or deletion), raising 28000 otherwise. No extra round trip.
-  const sessionId = role === "authenticated" && typeof claims?.session_id === "string" ? claims.session_id : null;
+  // Applies to every role acting on a user's claims (authenticated, analyst).
+  const sessionId = typeof claims?.session_id === "string" ? claims.session_id : null;
   // PGlite's transaction() holds its single connection exclusively, so concurrent requests queue
   // here instead of interleaving statements (and claims) on one session.
   return database.db.transaction(async (tx) => {
