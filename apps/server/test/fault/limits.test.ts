@@ -2,7 +2,8 @@
 // (depth, size, invalid text), a held row lock, a burst of imports, and a 50k-row import on PGlite.
 import { request } from "node:http";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createSwitchboardClient } from "@switchboard/client";
+import { createTRPCClient, httpBatchStreamLink } from "@trpc/client";
+import type { AppRouter } from "@switchboard/api";
 import { createHealthProbe, sql } from "@switchboard/db";
 import { describeDb } from "@switchboard/db/testing";
 import { startTestServer } from "../helpers.ts";
@@ -189,7 +190,10 @@ describeDb("fault injection: bodies, locks, heavy work", (ctx) => {
     "a 50k-row import on PGlite leaves the event loop serving and streams progress as it happens [PGlite only: on PostgreSQL the statements run in the server process's I/O, not on its thread]",
     async () => {
       const csv = "full_name\n" + Array.from({ length: 50_000 }, (_, i) => `Row ${i}`).join("\n");
-      const client = createSwitchboardClient({ url: app.url, token });
+      // The streaming link, as the web app uses for this procedure (@switchboard/client depends on this package).
+      const client = createTRPCClient<AppRouter>({
+        links: [httpBatchStreamLink({ url: `${app.url}/trpc`, headers: { authorization: `Bearer ${token}` } })],
+      });
       const events: string[] = [];
       let answeredDuringImport = 0;
       const stream = await client.imports.contactsCsvStream.mutate({ businessId, csv });

@@ -103,8 +103,8 @@ describe.skipIf(skip)("PostgreSQL faults [postgres, private cluster sb9-faults:5
       );
       // Wait until the PATCHes are really waiting on the lock.
       for (let i = 0; i < 100; i++) {
-        const [{ waiting }] = await holder<{ waiting: number }[]>`select count(*)::int as waiting from pg_stat_activity where wait_event_type = 'Lock'`;
-        if (waiting >= 3) break;
+        const [row] = await holder<{ waiting: number }[]>`select count(*)::int as waiting from pg_stat_activity where wait_event_type = 'Lock'`;
+        if ((row?.waiting ?? 0) >= 3) break;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       child.process.kill("SIGTERM");
