@@ -2483,6 +2483,7 @@ export interface operations {
                             users: number | null;
                         }[];
                         to: string | null;
+                        weeks_withheld: number;
                     };
                 };
             };
@@ -2556,7 +2557,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         intents: {
-                            motivation: string | null;
+                            motivation: ("grow_sales" | "organize_contacts" | "team_collaboration" | "track_payments" | "other") | null;
                             onboarded: number | null;
                             share: number | null;
                             users: number | null;
@@ -2597,12 +2598,15 @@ export interface operations {
                         users: {
                             /** @enum {string} */
                             age_range: "18-24" | "25-34" | "35-44" | "45-54" | "55-64" | "65+" | "unknown";
+                            id: string;
+                            /** @enum {string} */
+                            imports: "0" | "1-2" | "3-9" | "10+";
                             /** @enum {string} */
                             province_region: "Atlantic" | "Central" | "Prairies" | "West Coast" | "North" | "unknown";
-                            reengagement_score: number;
-                            tokenized_user_id: string;
-                            total_imports: number;
-                            total_transactions: number;
+                            /** @enum {string} */
+                            score_band: "0-20" | "20-40" | "40-60" | "60-80" | "80-100";
+                            /** @enum {string} */
+                            transactions: "0" | "1-9" | "10-99" | "100+";
                             /** @enum {string} */
                             user_segment: "new" | "active" | "power" | "at_risk" | "dormant";
                         }[];
@@ -2847,7 +2851,7 @@ export interface operations {
                             /** Format: uuid */
                             id: string;
                             is_analyst: boolean;
-                            motivation: string | null;
+                            motivation: ("grow_sales" | "organize_contacts" | "team_collaboration" | "track_payments" | "other") | null;
                             onboarding_completed_at: string | null;
                             onboarding_last_step: string | null;
                             phone: string | null;
@@ -2904,7 +2908,7 @@ export interface operations {
                             /** Format: uuid */
                             id: string;
                             is_analyst: boolean;
-                            motivation: string | null;
+                            motivation: ("grow_sales" | "organize_contacts" | "team_collaboration" | "track_payments" | "other") | null;
                             onboarding_completed_at: string | null;
                             onboarding_last_step: string | null;
                             phone: string | null;
@@ -2933,7 +2937,7 @@ export interface operations {
                 "application/json": {
                     completed?: boolean;
                     last_step?: string;
-                    motivation?: string | null;
+                    motivation?: ("grow_sales" | "organize_contacts" | "team_collaboration" | "track_payments" | "other") | null;
                 };
             };
         };
@@ -2960,7 +2964,7 @@ export interface operations {
                             /** Format: uuid */
                             id: string;
                             is_analyst: boolean;
-                            motivation: string | null;
+                            motivation: ("grow_sales" | "organize_contacts" | "team_collaboration" | "track_payments" | "other") | null;
                             onboarding_completed_at: string | null;
                             onboarding_last_step: string | null;
                             phone: string | null;

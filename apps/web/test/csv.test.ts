@@ -32,9 +32,19 @@ describe("error CSV", () => {
 
   it("neutralises spreadsheet formulas and quotes separators", () => {
     expect(csvCell("=HYPERLINK(\"x\")")).toBe("\"'=HYPERLINK(\"\"x\"\")\"");
-    expect(csvCell("+1 555")).toBe("'+1 555");
+    // A neutralized cell is always quoted, so a spreadsheet splitting on ";" or "," keeps it whole.
+    expect(csvCell("+1 555")).toBe(`"'+1 555"`);
+    // A formula after a separator inside the cell (finding 5 of issue 11).
+    expect(csvCell("x;=1+1;@SUM(1+1)")).toBe(`"'x;=1+1;@SUM(1+1)"`);
+    expect(csvCell("Bob, -2+3")).toBe(`"'Bob, -2+3"`);
+    expect(csvCell("a;b")).toBe('"a;b"');
     expect(csvCell("a\nb")).toBe('"a\nb"');
     expect(csvCell(null)).toBe("");
     expect(csvCell(42)).toBe("42");
+  });
+
+  it("is the one implementation the server's insight exports use", async () => {
+    const shared = await import("@switchboard/analytics/csv-cell");
+    expect(csvCell).toBe(shared.csvCell);
   });
 });

@@ -1,4 +1,6 @@
-// Insight outputs as CSV: one flat table per insight, RFC 4180 quoting.
+// Insight outputs as CSV: one flat table per insight; cells quoted and neutralized by csv-cell.ts (the
+// same code as the web app's import error file).
+import { csvText } from "./csv-cell.ts";
 import type {
   CohortsOutput,
   EngagementOutput,
@@ -15,16 +17,8 @@ export interface Table {
   rows: Cell[][];
 }
 
-function quote(cell: Cell): string {
-  if (cell === null || cell === undefined) return "";
-  const text = String(cell);
-  // Cells starting with = + - @ are formulas in spreadsheets: prefix them so they stay text.
-  const safe = /^[=+\-@\t\r]/.test(text) && typeof cell === "string" ? `'${text}` : text;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
 export function toCsv(table: Table): string {
-  return [table.columns, ...table.rows].map((row) => row.map(quote).join(",")).join("\r\n") + "\r\n";
+  return csvText(table.columns, table.rows);
 }
 
 export type InsightName = "cohorts" | "intents" | "segments" | "engagement" | "importQuality" | "reengagement" | "funnel";
@@ -76,17 +70,14 @@ export function insightTable(name: InsightName, output: unknown): Table {
     }
     case "reengagement": {
       const o = output as ReengagementOutput;
-      const columns = [
-        "tokenized_user_id", "reengagement_score", "user_segment", "age_range", "province_region",
-        "total_transactions", "total_imports",
-      ] as const;
+      const columns = ["id", "score_band", "user_segment", "age_range", "province_region", "transactions", "imports"] as const;
       return { columns: [...columns], rows: o.users.map((u) => columns.map((c) => u[c])) };
     }
     case "funnel": {
       const o = output as FunnelOutput;
       return {
-        columns: ["step", "users", "rate_from_previous", "rate_from_start"],
-        rows: o.steps.map((s) => [s.step, s.users, s.rate_from_previous, s.rate_from_start]),
+        columns: ["step", "users", "rate_from_previous", "rate_from_start", "weeks_withheld"],
+        rows: o.steps.map((s) => [s.step, s.users, s.rate_from_previous, s.rate_from_start, o.weeks_withheld]),
       };
     }
   }

@@ -4,6 +4,7 @@ export * from "./partitions.ts";
 export * from "./definitions.ts";
 export * from "./admin.ts";
 export * from "./csv.ts";
+export * from "./csv-cell.ts";
 export * from "./insights/schemas.ts";
 export * from "./insights/suppress.ts";
 export type { InsightOptions } from "./insights/options.ts";

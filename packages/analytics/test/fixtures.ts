@@ -43,7 +43,7 @@ export const mondayOf = (d: Date) => {
 export const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 
 const PROVINCES = ["NL", "PE", "NS", "NB", "QC", "ON", "MB", "SK", "AB", "BC", "YT", "NT", "NU", null] as const;
-const MOTIVATIONS = ["grow_sales", "grow_sales", "stay_organized", "stay_organized", "follow_up", null] as const;
+const MOTIVATIONS = ["grow_sales", "grow_sales", "organize_contacts", "organize_contacts", "team_collaboration", null] as const;
 /** Cohort sizes per week, oldest first; the last cohort is the week of NOW. Includes k−1 and k. */
 export const COHORT_SIZES = [6, 4, 5, 12, 7, 3, 9, 6, 15, 8, 5];
 
@@ -53,6 +53,7 @@ export function generateFixture(seed = 42): Fixture {
   const lastMonday = mondayOf(NOW).getTime();
   const firstMonday = lastMonday - (COHORT_SIZES.length - 1) * WEEK;
   let n = 0;
+  const twins = new Set<string>();
   const addUser = (createdAt: Date, overrides: Partial<GenUser> = {}) => {
     n++;
     const birthYear = r.int(1945, 2010);
@@ -87,8 +88,23 @@ export function generateFixture(seed = 42): Fixture {
   addUser(new Date(firstMonday + 4 * DAY), { birthDate: "2010-01-01", motivation: "track_payments" });
   // A signup long before the cohort range.
   addUser(new Date(firstMonday - 30 * WEEK), { motivation: "grow_sales" });
+  // Motivation groups of exactly k−1 (track_payments, with the three above) and k ("other").
+  addUser(new Date(firstMonday - 30 * WEEK + DAY), { motivation: "track_payments" });
+  for (let i = 0; i < K; i++) addUser(new Date(firstMonday - 29 * WEEK + i * DAY), { motivation: "other" });
+  // Re-engagement look-alikes: k users alike (same segment, age, region, score band, no transactions or
+  // imports) and k−1 alike: only the first group may appear as rows.
+  for (const [n, province] of [[K, "ON"], [K - 1, "BC"]] as const) {
+    for (let i = 0; i < n; i++) {
+      const twin = addUser(new Date(firstMonday - 28 * WEEK), {
+        birthDate: "1980-03-03", province, status: "active", onboardedAt: new Date(firstMonday - 28 * WEEK), motivation: null,
+      });
+      twins.add(twin.id);
+      for (let d = 0; d < 15; d++) fixture.events.push({ userId: twin.id, type: "signed_in", at: new Date(NOW.getTime() - (20 + d) * DAY) });
+    }
+  }
 
   for (const user of fixture.users) {
+    if (twins.has(user.id)) continue;
     const start = user.createdAt.getTime();
     const span = NOW.getTime() - start;
     const profile = r.next();
@@ -271,7 +287,34 @@ export function oracleFacts(f: Fixture, key: Uint8Array, now: Date): Map<string,
 }
 
 const sup = (n: number, k: number) => (n >= 1 && n < k ? null : n);
-const rate = (a: number, b: number, k: number) => (sup(a, k) === null || sup(b, k) === null || b === 0 ? null : a / b);
+const ok = (n: number, k: number) => n === 0 || n >= k;
+const div = (a: number | null, b: number | null) => (a === null || b === null || b === 0 ? null : a / b);
+/** The privacy model, restated for the oracle: complementary suppression over groups with known totals. */
+function hideCells(cells: number[], groups: number[][], k: number, also: boolean[] = []): boolean[] {
+  const hidden = cells.map((n, i) => !ok(n, k) || also[i] === true);
+  let again = true;
+  while (again) {
+    again = false;
+    for (const g of groups) {
+      const sum = g.filter((i) => hidden[i]).reduce((a, i) => a + cells[i]!, 0);
+      if (ok(sum, k)) continue;
+      const pick = g.filter((i) => !hidden[i] && cells[i]! > 0).sort((a, b) => cells[a]! - cells[b]! || a - b)[0];
+      if (pick !== undefined) {
+        hidden[pick] = true;
+        again = true;
+      }
+    }
+  }
+  return hidden;
+}
+/** Nested counts, outermost first: shown when it and its difference to the last shown are 0 or ≥ k. */
+function chain(counts: number[], k: number): (number | null)[] {
+  let outer: number | null = null;
+  return counts.map((n, i) => {
+    if ((i > 0 && outer === null) || !ok(n, k) || (outer !== null && !ok(outer - n, k))) return null;
+    return (outer = n);
+  });
+}
 
 export function oracleCohorts(f: Fixture, from: string, to: string, weeks: number, k: number) {
   const groups = new Map<string, GenUser[]>();
@@ -288,9 +331,9 @@ export function oracleCohorts(f: Fixture, from: string, to: string, weeks: numbe
         f.events.some((e) => e.userId === u.id && e.at.getTime() >= start + i * WEEK && e.at.getTime() < start + (i + 1) * WEEK),
       ).length,
     );
-    const size = members.length;
-    if (sup(size, k) === null) return { cohort_week: wk, size: null, retained: retained.map(() => null), rates: retained.map(() => null) };
-    return { cohort_week: wk, size, retained: retained.map((n) => sup(n, k)), rates: retained.map((n) => rate(n, size, k)) };
+    const size = chain([members.length], k)[0]!;
+    const shown = retained.map((n) => chain([members.length, n], k)[1]!);
+    return { cohort_week: wk, size, retained: shown, rates: shown.map((n) => div(n, size)) };
   });
 }
 
@@ -298,14 +341,15 @@ export function oracleIntents(f: Fixture, k: number) {
   const groups = new Map<string | null, GenUser[]>();
   for (const u of f.users) groups.set(u.motivation, [...(groups.get(u.motivation) ?? []), u]);
   const total = f.users.length;
-  return [...groups.entries()]
-    .sort((a, b) => b[1].length - a[1].length || (a[0] === null ? 1 : b[0] === null ? -1 : a[0] < b[0] ? -1 : 1))
-    .map(([motivation, members]) => {
-      const users = members.length;
-      const onboarded = members.filter((u) => u.onboardedAt).length;
-      if (sup(users, k) === null) return { motivation, users: null, onboarded: null, share: null };
-      return { motivation, users, onboarded: sup(onboarded, k), share: rate(users, total, k) };
-    });
+  const sorted = [...groups.entries()].sort(
+    (a, b) => b[1].length - a[1].length || (a[0] === null ? 1 : b[0] === null ? -1 : a[0] < b[0] ? -1 : 1),
+  );
+  const hidden = hideCells(sorted.map(([, m]) => m.length), [sorted.map((_, i) => i)], k);
+  return sorted.map(([motivation, members], i) => {
+    if (hidden[i]) return { motivation, users: null, onboarded: null, share: null };
+    const users = members.length;
+    return { motivation, users, onboarded: chain([users, members.filter((u) => u.onboardedAt).length], k)[1]!, share: users / total };
+  });
 }
 
 export const SEGMENTS = ["new", "active", "power", "at_risk", "dormant"];
@@ -314,33 +358,44 @@ export const REGIONS = ["Atlantic", "Central", "Prairies", "West Coast", "North"
 
 export function oracleSegments(facts: OracleFact[], breakdown: "none" | "age_range" | "province_region", k: number) {
   const order = breakdown === "age_range" ? AGE_RANGES : breakdown === "province_region" ? REGIONS : [null];
-  const out = [];
+  const cells: { segment: string; group: string | null; members: OracleFact[] }[] = [];
   for (const segment of SEGMENTS) {
     for (const group of order) {
       const members = facts.filter((x) => x.user_segment === segment && (group === null || x[breakdown as "age_range"] === group));
-      if (!members.length) continue;
-      const n = members.length;
-      const avg = (vals: (number | null)[]) => {
-        const present = vals.filter((v): v is number => v !== null);
-        return sup(present.length, k) === null || present.length === 0 ? null : present.reduce((a, b) => a + b, 0) / present.length;
-      };
-      if (sup(n, k) === null) {
-        out.push({ segment, group, users: null, avg_total_transactions: null, avg_total_imports: null, avg_import_success_rate: null, avg_transactions_per_import: null, avg_reengagement_score: null });
-        continue;
-      }
-      out.push({
-        segment,
-        group,
-        users: n,
-        avg_total_transactions: members.reduce((s, x) => s + x.total_transactions, 0) / n,
-        avg_total_imports: members.reduce((s, x) => s + x.total_imports, 0) / n,
-        avg_import_success_rate: avg(members.map((x) => x.import_success_rate)),
-        avg_transactions_per_import: avg(members.map((x) => x.avg_transactions_per_import)),
-        avg_reengagement_score: avg(members.map((x) => x.reengagement_score)),
-      });
+      if (members.length) cells.push({ segment, group, members });
     }
   }
-  return out;
+  const present = SEGMENTS.filter((s) => facts.some((x) => x.user_segment === s));
+  const segHidden = hideCells(present.map((s) => facts.filter((x) => x.user_segment === s).length), [present.map((_, i) => i)], k);
+  const hiddenSeg = new Set(present.filter((_, i) => segHidden[i]));
+  const hidden = breakdown === "none"
+    ? cells.map((c) => hiddenSeg.has(c.segment))
+    : hideCells(
+        cells.map((c) => c.members.length),
+        [...present.map((s) => cells.flatMap((c, i) => (c.segment === s ? [i] : []))), cells.map((_, i) => i)],
+        k,
+        cells.map((c) => hiddenSeg.has(c.segment)),
+      );
+  return cells.map(({ segment, group, members }, i) => {
+    const n = members.length;
+    const avg = (vals: (number | null)[]) => {
+      const present = vals.filter((v): v is number => v !== null);
+      return sup(present.length, k) === null || present.length === 0 ? null : present.reduce((a, b) => a + b, 0) / present.length;
+    };
+    if (hidden[i]) {
+      return { segment, group, users: null, avg_total_transactions: null, avg_total_imports: null, avg_import_success_rate: null, avg_transactions_per_import: null, avg_reengagement_score: null };
+    }
+    return {
+      segment,
+      group,
+      users: n,
+      avg_total_transactions: members.reduce((s, x) => s + x.total_transactions, 0) / n,
+      avg_total_imports: members.reduce((s, x) => s + x.total_imports, 0) / n,
+      avg_import_success_rate: avg(members.map((x) => x.import_success_rate)),
+      avg_transactions_per_import: avg(members.map((x) => x.avg_transactions_per_import)),
+      avg_reengagement_score: avg(members.map((x) => x.reengagement_score)),
+    };
+  });
 }
 
 export function oracleEngagement(f: Fixture, from: string, to: string, k: number) {
@@ -360,54 +415,115 @@ export function oracleEngagement(f: Fixture, from: string, to: string, k: number
     const dau = window(t, 1), wau = window(t, 7), mau = window(t, 30);
     days.push({ date: isoDay(new Date(t)), dau, wau, mau });
   }
-  const sumDau = days.reduce((s, d) => s + d.dau, 0), sumMau = days.reduce((s, d) => s + d.mau, 0);
-  const avgMau = sumMau / days.length;
+  const shown = days.map((d) => {
+    const [mau, wau, dau] = chain([d.mau, d.wau, d.dau], k);
+    return { date: d.date, dau: dau!, wau: wau!, mau: mau!, stickiness: div(dau!, mau!) };
+  });
+  const mean = (xs: (number | null)[]) => {
+    const p = xs.filter((x): x is number => x !== null);
+    return p.length ? p.reduce((a, b) => a + b, 0) / p.length : null;
+  };
+  const both = shown.filter((d) => d.dau !== null && d.mau !== null);
+  const sumMau = both.reduce((s, d) => s + d.mau!, 0);
   return {
-    days: days.map((d) => ({ date: d.date, dau: sup(d.dau, k), wau: sup(d.wau, k), mau: sup(d.mau, k), stickiness: rate(d.dau, d.mau, k) })),
-    summary: avgMau > 0 && avgMau < k ? { avg_dau: null, avg_mau: null, stickiness: null }
-      : { avg_dau: sumDau / days.length, avg_mau: avgMau, stickiness: sumMau > 0 ? sumDau / sumMau : null },
+    days: shown,
+    summary: {
+      avg_dau: mean(shown.map((d) => d.dau)),
+      avg_mau: mean(shown.map((d) => d.mau)),
+      stickiness: sumMau > 0 ? both.reduce((s, d) => s + d.dau!, 0) / sumMau : null,
+    },
   };
 }
 
 export function oracleImportQuality(facts: OracleFact[], k: number) {
   const rateBucket = (x: number) => (x < 0.5 ? "0-50%" : x < 0.8 ? "50-80%" : x < 0.95 ? "80-95%" : x < 1 ? "95-99%" : "100%");
   const perBucket = (x: number) => (x === 0 ? "0" : x < 10 ? "0-10" : x < 100 ? "10-100" : "100+");
-  return SEGMENTS.flatMap((segment) => {
-    const members = facts.filter((x) => x.user_segment === segment && x.total_imports > 0);
-    if (!members.length) return [];
-    const hidden = sup(members.length, k) === null;
-    const count = (pred: (x: OracleFact) => boolean) => (hidden ? null : sup(members.filter(pred).length, k));
-    return [{
+  const rateBuckets = ["0-50%", "50-80%", "80-95%", "95-99%", "100%"], perBuckets = ["0", "0-10", "10-100", "100+"];
+  const present = SEGMENTS.filter((s) => facts.some((x) => x.user_segment === s && x.total_imports > 0));
+  const importers = (s: string) => facts.filter((x) => x.user_segment === s && x.total_imports > 0);
+  const segHidden = hideCells(present.map((s) => importers(s).length), [present.map((_, i) => i)], k);
+  const histogram = (counts: number[]) => {
+    const h = hideCells(counts, [counts.map((_, i) => i)], k);
+    return counts.map((n, i) => (h[i] ? null : n));
+  };
+  return present.map((segment, i) => {
+    const members = importers(segment);
+    if (segHidden[i]) {
+      return {
+        segment, users_with_imports: null,
+        import_success_rate: rateBuckets.map((bucket) => ({ bucket, users: null })),
+        avg_transactions_per_import: perBuckets.map((bucket) => ({ bucket, users: null })),
+      };
+    }
+    const rates = rateBuckets.map((b) => members.filter((x) => x.import_success_rate !== null && rateBucket(x.import_success_rate) === b).length);
+    const shownRates = histogram([...rates, members.filter((x) => x.import_success_rate === null).length]);
+    const shownPer = histogram(perBuckets.map((b) => members.filter((x) => x.avg_transactions_per_import !== null && perBucket(x.avg_transactions_per_import) === b).length));
+    return {
       segment,
-      users_with_imports: hidden ? null : members.length,
-      import_success_rate: ["0-50%", "50-80%", "80-95%", "95-99%", "100%"].map((bucket) => ({
-        bucket, users: count((x) => x.import_success_rate !== null && rateBucket(x.import_success_rate) === bucket),
-      })),
-      avg_transactions_per_import: ["0", "0-10", "10-100", "100+"].map((bucket) => ({
-        bucket, users: count((x) => x.avg_transactions_per_import !== null && perBucket(x.avg_transactions_per_import) === bucket),
-      })),
-    }];
+      users_with_imports: members.length,
+      import_success_rate: rateBuckets.map((bucket, j) => ({ bucket, users: shownRates[j]! })),
+      avg_transactions_per_import: perBuckets.map((bucket, j) => ({ bucket, users: shownPer[j]! })),
+    };
   });
 }
 
-export function oracleReengagement(facts: OracleFact[], limit: number) {
-  return facts
+/** Re-engagement rows: candidates (score > 0) whose generalized attributes are shared by ≥ k candidates. */
+export function oracleReengagement(facts: OracleFact[], limit: number, k: number) {
+  const band = (x: number) => (x < 20 ? "0-20" : x < 40 ? "20-40" : x < 60 ? "40-60" : x < 80 ? "60-80" : "80-100");
+  const txs = (n: number) => (n === 0 ? "0" : n < 10 ? "1-9" : n < 100 ? "10-99" : "100+");
+  const imps = (n: number) => (n === 0 ? "0" : n < 3 ? "1-2" : n < 10 ? "3-9" : "10+");
+  const rows = facts
     .filter((x) => x.reengagement_score > 0)
-    .sort((a, b) => b.reengagement_score - a.reengagement_score || (a.tokenized_user_id < b.tokenized_user_id ? -1 : 1))
-    .slice(0, limit);
+    .map((x) => ({
+      fact: x,
+      row: {
+        score_band: band(x.reengagement_score), user_segment: x.user_segment, age_range: x.age_range,
+        province_region: x.province_region, transactions: txs(x.total_transactions), imports: imps(x.total_imports),
+      },
+    }));
+  const size = (r: (typeof rows)[number]) => rows.filter((o) => JSON.stringify(o.row) === JSON.stringify(r.row)).length;
+  return rows
+    .filter((r) => size(r) >= k)
+    .sort((a, b) => b.fact.reengagement_score - a.fact.reengagement_score || (a.fact.tokenized_user_id < b.fact.tokenized_user_id ? -1 : 1))
+    .slice(0, limit)
+    .map((r) => r.row);
 }
 
+/** Funnel over whole ISO weeks; a week with a cell of 1..k−1 (drop-off at a step, or reached the end) is left out. */
 export function oracleFunnel(f: Fixture, from: string | null, to: string | null, k: number) {
-  const cohort = f.users.filter((u) => (!from || isoDay(u.createdAt) >= from) && (!to || isoDay(u.createdAt) <= to));
+  const lo = from ? isoDay(mondayOf(new Date(`${from}T00:00:00Z`))) : null;
+  const hi = to ? isoDay(new Date(mondayOf(new Date(`${to}T00:00:00Z`)).getTime() + 6 * DAY)) : null;
+  const cohort = f.users.filter((u) => (!lo || isoDay(u.createdAt) >= lo) && (!hi || isoDay(u.createdAt) <= hi));
   const has = (u: GenUser, type: string) => f.events.some((e) => e.userId === u.id && e.type === type);
-  const s1 = cohort.filter((u) => u.onboardedAt);
-  const s2 = s1.filter((u) => has(u, "contact_created"));
-  const s3 = s2.filter((u) => has(u, "import_completed"));
-  const counts = [cohort.length, s1.length, s2.length, s3.length];
-  return ["signed_up", "onboarding_completed", "first_contact", "first_import"].map((step, i) => ({
-    step,
-    users: sup(counts[i]!, k),
-    rate_from_previous: i === 0 ? null : rate(counts[i]!, counts[i - 1]!, k),
-    rate_from_start: i === 0 ? null : rate(counts[i]!, counts[0]!, k),
-  }));
+  const weeks = new Map<string, number[]>();
+  for (const u of cohort) {
+    const wk = isoDay(mondayOf(u.createdAt));
+    const c = weeks.get(wk) ?? [0, 0, 0, 0];
+    const s1 = !!u.onboardedAt, s2 = s1 && has(u, "contact_created"), s3 = s2 && has(u, "import_completed");
+    c[0]!++;
+    if (s1) c[1]!++;
+    if (s2) c[2]!++;
+    if (s3) c[3]!++;
+    weeks.set(wk, c);
+  }
+  const counts = [0, 0, 0, 0];
+  let withheld = 0;
+  for (const c of weeks.values()) {
+    if (![c[0]! - c[1]!, c[1]! - c[2]!, c[2]! - c[3]!, c[3]!].every((n) => ok(n, k))) {
+      withheld++;
+      continue;
+    }
+    c.forEach((n, i) => (counts[i]! += n));
+  }
+  return {
+    from: lo,
+    to: hi,
+    weeks_withheld: withheld,
+    steps: ["signed_up", "onboarding_completed", "first_contact", "first_import"].map((step, i) => ({
+      step,
+      users: counts[i]!,
+      rate_from_previous: i === 0 ? null : div(counts[i]!, counts[i - 1]!),
+      rate_from_start: i === 0 ? null : div(counts[i]!, counts[0]!),
+    })),
+  };
 }

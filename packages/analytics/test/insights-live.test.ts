@@ -34,7 +34,7 @@ describeDb("insights between refreshes", (ctx) => {
     return {
       cohorts: oracleCohorts(fixture, cohortFrom, cohortTo, 8, K),
       engagement: round(oracleEngagement(fixture, engFrom, engTo, K).days),
-      funnel: round(oracleFunnel(fixture, null, null, K)),
+      funnel: round(oracleFunnel(fixture, null, null, K).steps),
     };
   }
   async function rollupDays() {

@@ -76,13 +76,19 @@ describeDb("insights", (ctx) => {
   it("import quality, reengagement and the funnel match the oracle", async () => {
     const iq = recorder("importQuality")(await run((tx) => importQuality(tx, { k: K })));
     expect(iq.segments).toEqual(oracleImportQuality(facts, K));
-    const re = recorder("reengagement")(await run((tx) => reengagement(tx, { limit: 10 }, { k: K })));
-    const expected = oracleReengagement(facts, 10);
-    expect(re.users.map((u) => u.tokenized_user_id)).toEqual(expected.map((u) => u.tokenized_user_id));
-    expect(re.users.map((u) => [u.user_segment, u.age_range, u.province_region])).toEqual(expected.map((u) => [u.user_segment, u.age_range, u.province_region]));
-    for (const [from, to] of [[null, null], [isoDay(new Date(NOW.getTime() - 5 * WEEK)), isoDay(NOW)]] as const) {
+    for (const limit of [1, 3, 1000]) {
+      const re = recorder("reengagement")(await run((tx) => reengagement(tx, { limit }, { k: K })));
+      expect(re.users.map(({ id: _id, ...row }) => row)).toEqual(oracleReengagement(facts, limit, K));
+    }
+    // The fixture's k look-alikes appear, the k−1 look-alikes do not.
+    const all = await run((tx) => reengagement(tx, { limit: 1000 }, { k: K }));
+    expect(all.users.filter((u) => u.province_region === "Central" && u.age_range === "45-54" && u.score_band === "80-100").length).toBeGreaterThanOrEqual(K);
+    expect(all.users.filter((u) => u.province_region === "West Coast" && u.age_range === "45-54" && u.score_band === "80-100")).toEqual([]);
+    for (const [from, to] of [[null, null], [isoDay(new Date(NOW.getTime() - 5 * WEEK)), isoDay(NOW)], [isoDay(new Date(NOW.getTime() - 5 * WEEK + 2 * DAY)), isoDay(new Date(NOW.getTime() - 3 * DAY))]] as const) {
       const out = recorder("funnel")(await run((tx) => funnel(tx, { from: from ?? undefined, to: to ?? undefined }, { k: K })));
-      expect(round(out.steps)).toEqual(round(oracleFunnel(fixture, from, to, K)));
+      const expected = oracleFunnel(fixture, from, to, K);
+      expect(round(out.steps)).toEqual(round(expected.steps));
+      expect([out.from, out.to, out.weeks_withheld]).toEqual([expected.from, expected.to, expected.weeks_withheld]);
     }
   });
 

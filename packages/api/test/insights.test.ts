@@ -61,9 +61,48 @@ describeDb("insights procedures", (ctx) => {
       await direct((tx) => engagement(tx, { from: "2025-05-01", to: "2025-06-18" }, opts)),
     );
     expect(await c.insights.importQuality()).toEqual(await direct((tx) => importQuality(tx, opts)));
-    expect(await c.insights.reengagement({ limit: 5 })).toEqual(await direct((tx) => reengagement(tx, { limit: 5 }, opts)));
+    // Row ids are drawn per request (unlinkable across exports): compare the rest.
+    const withoutIds = (o: Awaited<ReturnType<typeof reengagement>>) => ({ ...o, users: o.users.map(({ id: _id, ...u }) => u) });
+    expect(withoutIds(await c.insights.reengagement({ limit: 5 }))).toEqual(
+      withoutIds(await direct((tx) => reengagement(tx, { limit: 5 }, opts))),
+    );
     expect(await c.insights.funnel({ from: "2025-04-01" })).toEqual(await direct((tx) => funnel(tx, { from: "2025-04-01" }, opts)));
     expect((await c.insights.intents()).k_anonymity).toBe(h.config.kAnonymity);
+  });
+
+  it("an analyst differencing through the API learns no count of 1..k−1 (funnel by one day, segments vs breakdown, reengagement ids)", async () => {
+    const c = analyst.caller;
+    const ok = (n: number) => n === 0 || n >= K;
+    let previous: (number | null)[] | null = null;
+    for (let day = 1; day <= 30; day++) {
+      const to = `2025-05-${String(day).padStart(2, "0")}`;
+      const users = (await c.insights.funnel({ from: "2024-01-01", to })).steps.map((s) => s.users);
+      if (previous) users.forEach((n, i) => n !== null && previous![i] !== null && expect(ok(n - previous![i]!), `${to} step ${i}`).toBe(true));
+      previous = users;
+    }
+    const none = (await c.insights.segments({ breakdown: "none" })).segments;
+    const cells = (await c.insights.segments({ breakdown: "province_region" })).segments;
+    for (const row of none.filter((r) => r.users !== null)) {
+      const visible = cells.filter((x) => x.segment === row.segment).reduce((s, x) => s + (x.users ?? 0), 0);
+      expect(ok(row.users! - visible), row.segment).toBe(true);
+    }
+    const [a, b] = [await c.insights.reengagement({ limit: 1000 }), await c.insights.reengagement({ limit: 1000 })];
+    const ids = new Set(a.users.map((u) => u.id));
+    expect(b.users.filter((u) => ids.has(u.id))).toEqual([]);
+  });
+
+  it("motivation is a closed vocabulary: free text is refused with a field error, nothing is stored", async () => {
+    const error = await member.caller.me
+      .updateOnboarding({ motivation: "Adam Q. Public, 204-555-0199, divorce lawyer" as never })
+      .then(() => null, (e: { code?: string; cause?: { issues?: { path: PropertyKey[] }[] } }) => e);
+    expect(error?.code).toBe("BAD_REQUEST");
+    expect(error?.cause?.issues?.map((i) => i.path.join("."))).toEqual(["motivation"]);
+    const [stored] = await rows<{ motivation: string | null }>(
+      ctx.database.db,
+      sql`select motivation from users where id = ${member.id}::uuid`,
+    );
+    expect(stored!.motivation).toBeNull();
+    expect((await member.caller.me.updateOnboarding({ motivation: "other" })).user.motivation).toBe("other");
   });
 
   it("no output contains a public.users id, an email, a name or a phone", async () => {

@@ -7,6 +7,7 @@ export * as schema from "./schema.ts";
 export * from "./schema.ts";
 export { sql, and, or, eq, ne, lt, gt, lte, gte, desc, asc, isNull, isNotNull, inArray } from "drizzle-orm";
 export { alias } from "drizzle-orm/pg-core";
+export * from "./vocabulary.ts";
 export * from "./password.ts";
 export * from "./reconcile.ts";
 export * from "./seed/index.ts";

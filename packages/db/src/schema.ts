@@ -3,6 +3,7 @@
 // and a note. Hand-written SQL that Drizzle cannot express (auth functions, the users sync trigger,
 // row-level security, roles and grants, search indexes) lives in the `--custom` migrations in ../drizzle.
 import { sql } from "drizzle-orm";
+import { motivations } from "./vocabulary.ts";
 import {
   bigint,
   bigserial,
@@ -210,6 +211,11 @@ export const users = pgTable(
       sql`${t.province} is null or ${t.province} in ('NL','PE','NS','NB','QC','ON','MB','SK','AB','BC','YT','NT','NU')`,
     ),
     check("users_account_status_check", sql`${t.accountStatus} in ('active','suspended','closed')`),
+    // Closed vocabulary (vocabulary.ts): no free text from users reaches an insight.
+    check(
+      "users_motivation_check",
+      sql`${t.motivation} is null or ${t.motivation} in (${sql.raw(motivations.map((m) => `'${m}'`).join(","))})`,
+    ),
     index("users_created_at_idx").on(t.createdAt),
   ],
 );

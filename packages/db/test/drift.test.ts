@@ -87,7 +87,7 @@ describeDb("users mirror under a random concurrent mix", (ctx) => {
       });
       await db.execute(sql`insert into auth.users (id, email, raw_user_meta_data) values ${sql.join(values, sql`, `)}`);
     }
-    await db.execute(sql`update public.users set motivation = 'sentinel:' || id::text, province = 'ON'`);
+    await db.execute(sql`update public.users set onboarding_last_step = 'sentinel:' || id::text, province = 'ON'`);
 
     // Phase 2, concurrent: workers draw from one shared RNG and pool, so they race on the same rows.
     const phase1 = [...pool];
@@ -107,7 +107,7 @@ describeDb("users mirror under a random concurrent mix", (ctx) => {
     const [owned] = await rows<{ total: number; intact: number }>(
       db,
       sql`select count(*)::int as total,
-                 count(*) filter (where motivation = 'sentinel:' || id::text and province = 'ON')::int as intact
+                 count(*) filter (where onboarding_last_step = 'sentinel:' || id::text and province = 'ON')::int as intact
           from public.users where id in (${sql.join(phase1.map((id) => sql`${id}::uuid`), sql`, `)})`,
     );
     expect(owned!.total).toBeGreaterThan(0);

@@ -148,6 +148,26 @@ for (const [kind, fresh] of targets) {
       }
     });
 
+    it("the motivation vocabulary migration maps legacy free text to 'other' and keeps known values", async () => {
+      const { database, cleanup } = await fresh();
+      try {
+        const before = truncatedMigrations(journalIndexOf("_motivation_vocabulary"));
+        tmpDirs.push(before);
+        await migrateFrom(database, before);
+        await database.db.execute(sql`insert into auth.users (email) values ('free@example.com'), ('known@example.com'), ('none@example.com')`);
+        await database.db.execute(sql`update public.users set motivation = case email
+          when 'free@example.com' then 'Adam Q. Public, 204-555-0199, divorce lawyer' when 'known@example.com' then 'grow_sales' end`);
+        await migrate(database);
+        expect(await rows(database.db, sql`select email, motivation from public.users order by email`)).toEqual([
+          { email: "free@example.com", motivation: "other" },
+          { email: "known@example.com", motivation: "grow_sales" },
+          { email: "none@example.com", motivation: null },
+        ]);
+      } finally {
+        await cleanup();
+      }
+    });
+
     if (kind === "postgres") {
       it("migrates two more fresh databases of the same cluster at once (cluster-wide roles already exist)", async () => {
         const [a, b] = await Promise.all([fresh(), fresh()]);

@@ -42,7 +42,7 @@ async function seedTenants(db: Executor) {
     (${U.ownerB}, 'owner.b@b.test', '{"full_name":"Owner B","phone":"222"}'),
     (${U.memberB}, 'member.b@b.test', '{"full_name":"Member B"}'),
     (${U.outsider}, 'outsider@c.test', '{}')`);
-  await db.execute(sql`update public.users set birth_date = '1980-01-01', province = 'BC', motivation = 'fixture'`);
+  await db.execute(sql`update public.users set birth_date = '1980-01-01', province = 'BC', motivation = 'other'`);
   // The creator trigger makes ownerA / ownerB owners.
   await db.execute(sql`insert into businesses (id, name, created_by) values (${A}, 'Tenant A', ${U.ownerA}), (${B}, 'Tenant B', ${U.ownerB})`);
   await db.execute(sql`insert into business_memberships (business_id, user_id, role, is_active) values
@@ -179,7 +179,7 @@ const crossTenantAttacks = (self: string): Attack[] => [
   // public.users
   { name: "users read", statement: sql`select id, email, phone from public.users where id in (${U.ownerB}, ${U.memberB}, ${U.outsider})`, outcome: "empty" },
   { name: "users insert", statement: sql`insert into public.users (id, email, display_name) values (${U.outsider}, 'x@x.test', 'x')`, outcome: "denied" },
-  { name: "users update", statement: sql`update public.users set motivation = 'pwned' where id in (${U.ownerB}, ${U.memberB})`, outcome: "empty" },
+  { name: "users update", statement: sql`update public.users set motivation = 'other' where id in (${U.ownerB}, ${U.memberB})`, outcome: "empty" },
   { name: "users delete", statement: sql`delete from public.users where id = ${U.memberB}`, outcome: "denied" },
   // businesses
   { name: "businesses read", statement: sql`select id, name from businesses where id = ${B}`, outcome: "empty" },
@@ -360,8 +360,8 @@ describeDb("row-level security", (ctx) => {
     for (const [column, value] of forbidden) {
       await expectOutcome(run(me, sql`update public.users set ${sql.identifier(column)} = ${value} where id = ${U.memberA}`), "denied", `update users.${column}`);
     }
-    expect((await run(me, sql`update public.users set motivation = 'mine', onboarding_last_step = 'done', province = 'ON', birth_date = '1991-01-01' where id = ${U.memberA}`)).count).toBe(1);
-    await expectOutcome(run(me, sql`update public.users set motivation = 'theirs' where id = ${U.ownerA}`), "empty", "update co-member");
+    expect((await run(me, sql`update public.users set motivation = 'grow_sales', onboarding_last_step = 'done', province = 'ON', birth_date = '1991-01-01' where id = ${U.memberA}`)).count).toBe(1);
+    await expectOutcome(run(me, sql`update public.users set motivation = 'track_payments' where id = ${U.ownerA}`), "empty", "update co-member");
     // In auth.users only their own metadata: never roles (raw_app_meta_data), ban, email or password.
     for (const [column, value] of [["raw_app_meta_data", sql`'{"roles":["analyst"]}'`], ["banned_until", sql`null`], ["email", sql`'new@a.test'`], ["encrypted_password", sql`'x'`], ["email_confirmed_at", sql`now()`]] as const) {
       await expectOutcome(run(me, sql`update auth.users set ${sql.identifier(column)} = ${value} where id = ${U.memberA}`), "denied", `update auth.users.${column}`);
@@ -371,7 +371,7 @@ describeDb("row-level security", (ctx) => {
     await expectOutcome(run(me, sql`select encrypted_password from auth.users`), "denied", "read password hashes");
     await expectOutcome(run(me, sql`select banned_until from auth.users`), "denied", "read bans");
     const [mine] = await rows<{ motivation: string; email: string }>(db(), sql`select motivation, email from public.users where id = ${U.memberA}`);
-    expect(mine).toEqual({ motivation: "mine", email: "member.a@a.test" });
+    expect(mine).toEqual({ motivation: "grow_sales", email: "member.a@a.test" });
   });
 
   it("the analyst role is denied PII columns and every operational table, and reads the l1 tables", async () => {

@@ -50,7 +50,7 @@ async function insertAuthUser(db: Executor, email: string, meta: object = {}, id
 }
 
 const APP_OWNED = {
-  motivation: "grow sales",
+  motivation: "grow_sales",
   onboarding_last_step: "import",
   onboarding_completed_at: "2024-05-01T12:00:00.000000",
   birth_date: "1990-02-03",
@@ -191,7 +191,7 @@ describeDb("users sync trigger", (ctx) => {
   it("backfills users created while the trigger was off, once, idempotently, keeping app-owned columns", async () => {
     const ids = [randomUUID(), randomUUID(), randomUUID()];
     const kept = await insertAuthUser(db(), "kept@example.com", { full_name: "Kept" });
-    await db().execute(sql`update public.users set motivation = 'stay' where id = ${kept}`);
+    await db().execute(sql`update public.users set motivation = 'track_payments' where id = ${kept}`);
     await db().transaction(async (tx) => {
       await tx.execute(sql`alter table auth.users disable trigger sync_user_data_trigger`);
       for (const [i, id] of ids.entries()) await insertAuthUser(tx, `early${i}@example.com`, { full_name: `Early ${i}` }, id);
@@ -206,7 +206,7 @@ describeDb("users sync trigger", (ctx) => {
     await db().execute(sql`select private.mirror_user(u) from auth.users u`);
     expect(await count()).toBe(3);
     expect((await mirrorOf(db(), ids[2]!))?.display_name).toBe("Early 2");
-    expect((await mirrorOf(db(), kept))?.motivation).toBe("stay");
+    expect((await mirrorOf(db(), kept))?.motivation).toBe("track_payments");
     expect(driftCount(await userMirrorDrift(db()))).toBe(0);
     const [{ n }] = (await rows<{ n: number }>(db(), sql`select count(*)::int as n from (select id from public.users group by id having count(*) > 1) d`)) as [{ n: number }];
     expect(n).toBe(0);
@@ -251,7 +251,7 @@ describeDb("reconcileUsers", (ctx) => {
   beforeAll(async () => {
     ids = [];
     for (let i = 0; i < 5; i++) ids.push(await insertAuthUser(db(), `rec${i}@example.com`, { full_name: `Rec ${i}` }));
-    await db().execute(sql`update public.users set motivation = 'keep me' where id = ${ids[1]}`);
+    await db().execute(sql`update public.users set motivation = 'team_collaboration' where id = ${ids[1]}`);
   });
 
   it("reports no drift when the trigger did its job", async () => {
@@ -286,7 +286,7 @@ describeDb("reconcileUsers", (ctx) => {
     const fixed = await reconcileUsers(ctx.database, { fix: true });
     expect(fixed).toMatchObject({ remirrored: 2, deletedOrphans: 1 });
     expect(driftCount(fixed.after!)).toBe(0);
-    expect(await mirrorOf(db(), ids[1]!)).toMatchObject({ display_name: "Changed", motivation: "keep me" });
+    expect(await mirrorOf(db(), ids[1]!)).toMatchObject({ display_name: "Changed", motivation: "team_collaboration" });
     expect(await mirrorOf(db(), ids[2]!)).toBeUndefined();
     expect((await mirrorOf(db(), missing))?.display_name).toBe("missing");
   });

@@ -1,15 +1,9 @@
 // CSV helpers for the browser: the downloadable error file of an import and file downloads.
 
-/** Quotes a cell per RFC 4180 and neutralises spreadsheet formulas (=, +, -, @ at the start). */
-export function csvCell(value: unknown): string {
-  let text = value === null || value === undefined ? "" : String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-export function toCsv(header: string[], rows: unknown[][]): string {
-  return [header, ...rows].map((row) => row.map(csvCell).join(",")).join("\r\n") + "\r\n";
-}
+// One implementation for every CSV this project writes (insight exports on the server, this file in the
+// browser): quoting plus OWASP formula neutralization, dependency-free.
+export { csvCell, csvText as toCsv } from "@switchboard/analytics/csv-cell";
+import { csvText as toCsv } from "@switchboard/analytics/csv-cell";
 
 export interface ImportRowError {
   line: number;

@@ -7,13 +7,10 @@ import { useTRPC } from "../lib/trpc.ts";
 import { useMe } from "../lib/session.tsx";
 import { errorInfo } from "../lib/errors.ts";
 import { ErrorBanner, Field } from "../components/ui.tsx";
+import { motivationLabels, motivations, type Motivation } from "@switchboard/db/vocabulary";
 
-export const MOTIVATIONS = [
-  { value: "grow_sales", label: "Grow sales", hint: "Follow up with leads and customers" },
-  { value: "organize_contacts", label: "Organize contacts", hint: "One clean list instead of many" },
-  { value: "team_collaboration", label: "Work as a team", hint: "Share and assign contacts" },
-  { value: "track_payments", label: "Track payments", hint: "See what each contact paid" },
-] as const;
+// The closed vocabulary the API and the database accept (one list: @switchboard/db/vocabulary).
+export const MOTIVATIONS = motivations.map((value) => ({ value, ...motivationLabels[value] }));
 
 const STEPS = ["motivation", "profile"] as const;
 
@@ -24,7 +21,7 @@ export function OnboardingPage() {
   const me = useMe();
   const user = me.data?.user;
   const [step, setStep] = useState<(typeof STEPS)[number]>(user?.onboarding_last_step === "profile" ? "profile" : "motivation");
-  const [motivation, setMotivation] = useState<string>(user?.motivation ?? "");
+  const [motivation, setMotivation] = useState<Motivation | "">(user?.motivation ?? "");
   const [profile, setProfile] = useState({ full_name: user?.full_name ?? "", phone: user?.phone ?? "" });
 
   const onboarding = useMutation(trpc.me.updateOnboarding.mutationOptions());

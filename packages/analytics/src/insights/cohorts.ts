@@ -1,7 +1,8 @@
 // Weekly signup cohorts (users.created_at, Monday UTC) and their weekly activity retention.
 import { rows, sql, type Tx } from "@switchboard/db";
 import { cohortsInput, type CohortsInput, type CohortsOutput } from "./schemas.ts";
-import { suppress, suppressedRate, utcDate } from "./suppress.ts";
+import { utcDate } from "./suppress.ts";
+import { publishChain, ratio } from "./disclosure.ts";
 import type { InsightOptions } from "./options.ts";
 import { lastWatermark, newEventsSql } from "./activity.ts";
 
@@ -66,17 +67,14 @@ export async function cohorts(tx: Tx, rawInput: CohortsInput, options: InsightOp
     from,
     to,
     weeks,
+    // Per cohort and week, (size, retained) is a nested pair: retained is published only when it and the
+    // users not retained are both 0 or ≥ k (publishChain); a cohort below k shows nothing.
     cohorts: sizes.map(({ cohort_week, size }) => {
       const counts = byCohort.get(cohort_week) ?? new Array<number>(weeks).fill(0);
-      if (suppress(size, k) === null) {
-        return { cohort_week, size: null, retained: counts.map(() => null), rates: counts.map(() => null) };
-      }
-      return {
-        cohort_week,
-        size,
-        retained: counts.map((n) => suppress(n, k)),
-        rates: counts.map((n) => suppressedRate(n, size, k)),
-      };
+      const pairs = counts.map((n) => publishChain([size, n], k));
+      const shownSize = publishChain([size], k)[0] ?? null;
+      const retained = pairs.map((p) => p[1] ?? null);
+      return { cohort_week, size: shownSize, retained, rates: retained.map((n) => ratio(n, shownSize)) };
     }),
   };
 }

@@ -1,7 +1,8 @@
 // DAU / WAU / MAU per UTC day over a range (rolling 1, 7 and 30 days ending that day) and stickiness.
 import { rows, sql, type Tx } from "@switchboard/db";
 import { engagementInput, type EngagementInput, type EngagementOutput } from "./schemas.ts";
-import { suppress, suppressedRate, utcDate } from "./suppress.ts";
+import { utcDate } from "./suppress.ts";
+import { publishChain, ratio } from "./disclosure.ts";
 import type { InsightOptions } from "./options.ts";
 import { activityDaysSql, lastWatermark, newEventsSql } from "./activity.ts";
 
@@ -62,25 +63,29 @@ export async function engagement(tx: Tx, rawInput: EngagementInput, options: Ins
             from days left join act on act.day > days.day - 30 and act.day <= days.day
             group by days.day order by days.day`,
       );
-  const sumDau = days.reduce((s, d) => s + d.dau, 0);
-  const sumMau = days.reduce((s, d) => s + d.mau, 0);
-  const avgDau = days.length ? sumDau / days.length : 0;
-  const avgMau = days.length ? sumMau / days.length : 0;
-  const hidden = avgMau > 0 && avgMau < k;
+  // MAU ⊇ WAU ⊇ DAU of a day are nested: published as a chain (no two differ by 1..k−1). Each day's
+  // numbers depend on that day only, so ranges need no snapping. The summary is computed from the
+  // published numbers only: it tells nothing the days do not already tell.
+  const shown = days.map((d) => {
+    const [mau = null, wau = null, dau = null] = publishChain([d.mau, d.wau, d.dau], k);
+    return { date: d.date, dau, wau, mau, stickiness: ratio(dau, mau) };
+  });
+  const mean = (values: (number | null)[]) => {
+    const present = values.filter((v): v is number => v !== null);
+    return present.length ? present.reduce((a, b) => a + b, 0) / present.length : null;
+  };
+  const both = shown.filter((d) => d.dau !== null && d.mau !== null);
+  const sumMau = both.reduce((s, d) => s + d.mau!, 0);
   return {
     k_anonymity: k,
     from,
     to,
-    days: days.map((d) => ({
-      date: d.date,
-      dau: suppress(d.dau, k),
-      wau: suppress(d.wau, k),
-      mau: suppress(d.mau, k),
-      stickiness: suppressedRate(d.dau, d.mau, k),
-    })),
-    summary: hidden
-      ? { avg_dau: null, avg_mau: null, stickiness: null }
-      : { avg_dau: avgDau, avg_mau: avgMau, stickiness: sumMau > 0 ? sumDau / sumMau : null },
+    days: shown,
+    summary: {
+      avg_dau: mean(shown.map((d) => d.dau)),
+      avg_mau: mean(shown.map((d) => d.mau)),
+      stickiness: sumMau > 0 ? both.reduce((s, d) => s + d.dau!, 0) / sumMau : null,
+    },
   };
 }
 

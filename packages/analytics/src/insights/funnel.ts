@@ -1,18 +1,21 @@
-// Signup → onboarding completed → first contact → first import, for users who signed up in [from, to].
-// Each step counts users who also reached every earlier step.
+// Signup → onboarding completed → first contact → first import, for users who signed up in [from, to]
+// (snapped to whole ISO weeks). Each step counts users who also reached every earlier step.
+// Privacy: the answer is a sum of per-week parts, and a week is included only when every one of its
+// cells (dropped before onboarding, before a contact, before an import, imported) is 0 or ≥ k. Any two
+// ranges then differ by whole included weeks, whose cells are all 0 or ≥ k, and so are their sums.
 import { rows, sql, type Tx } from "@switchboard/db";
 import { funnelInput, funnelSteps, type FunnelInput, type FunnelOutput } from "./schemas.ts";
-import { suppress, suppressedRate } from "./suppress.ts";
+import { publishable, ratio } from "./disclosure.ts";
 import type { InsightOptions } from "./options.ts";
 import { lastWatermark, newEventsSql } from "./activity.ts";
 
 export async function funnel(tx: Tx, rawInput: FunnelInput, options: InsightOptions): Promise<FunnelOutput> {
   const input = funnelInput.parse(rawInput);
   const k = options.k;
-  const from = input.from ?? null;
-  const to = input.to ?? null;
+  const from = input.from ? mondayOf(input.from, 0) : null;
+  const to = input.to ? mondayOf(input.to, 6) : null;
   const w = await lastWatermark(tx);
-  const [r] = await rows<{ signed_up: number; onboarded: number; contact: number; imported: number }>(
+  const weeks = await rows<{ signed_up: number; onboarded: number; contact: number; imported: number }>(
     tx,
     sql`with m as (
           ${w ? sql`select user_id, contact_created, import_completed from l1_user_milestones union all ` : sql``}
@@ -24,7 +27,7 @@ export async function funnel(tx: Tx, rawInput: FunnelInput, options: InsightOpti
         ), reached as (
           select user_id, bool_or(contact_created) as contact, bool_or(import_completed) as imported from m group by user_id
         ), c as (
-          select u.id, u.onboarding_completed_at is not null as onboarded,
+          select date_trunc('week', u.created_at at time zone 'UTC') as wk, u.onboarding_completed_at is not null as onboarded,
                  coalesce(r.contact, false) as contact, coalesce(r.imported, false) as imported
           from users u left join reached r on r.user_id = u.id
           where (${from}::date is null or (u.created_at at time zone 'UTC')::date >= ${from}::date)
@@ -34,18 +37,35 @@ export async function funnel(tx: Tx, rawInput: FunnelInput, options: InsightOpti
                count(*) filter (where onboarded)::int as onboarded,
                count(*) filter (where onboarded and contact)::int as contact,
                count(*) filter (where onboarded and contact and imported)::int as imported
-        from c`,
+        from c group by wk`,
   );
-  const counts = [r!.signed_up, r!.onboarded, r!.contact, r!.imported];
+  const counts = [0, 0, 0, 0];
+  let withheld = 0;
+  for (const w of weeks) {
+    const cells = [w.signed_up - w.onboarded, w.onboarded - w.contact, w.contact - w.imported, w.imported];
+    if (!cells.every((n) => publishable(n, k))) {
+      withheld++;
+      continue;
+    }
+    [w.signed_up, w.onboarded, w.contact, w.imported].forEach((n, i) => (counts[i]! += n));
+  }
   return {
     k_anonymity: k,
     from,
     to,
+    weeks_withheld: withheld,
     steps: funnelSteps.map((step, i) => ({
       step,
-      users: suppress(counts[i]!, k),
-      rate_from_previous: i === 0 ? null : suppressedRate(counts[i]!, counts[i - 1]!, k),
-      rate_from_start: i === 0 ? null : suppressedRate(counts[i]!, counts[0]!, k),
+      users: counts[i]!,
+      rate_from_previous: i === 0 ? null : ratio(counts[i]!, counts[i - 1]!),
+      rate_from_start: i === 0 ? null : ratio(counts[i]!, counts[0]!),
     })),
   };
+}
+
+/** The Monday of the ISO week of a YYYY-MM-DD date, plus `days`, as YYYY-MM-DD. */
+function mondayOf(date: string, days: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  const monday = d.getTime() - ((d.getUTCDay() + 6) % 7) * 86_400_000;
+  return new Date(monday + days * 86_400_000).toISOString().slice(0, 10);
 }

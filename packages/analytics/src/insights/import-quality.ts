@@ -2,7 +2,7 @@
 import { rows, sql, type Tx } from "@switchboard/db";
 import { userSegments } from "../definitions.ts";
 import { successRateBuckets, txPerImportBuckets, type ImportQualityOutput } from "./schemas.ts";
-import { suppress } from "./suppress.ts";
+import { suppressCells } from "./disclosure.ts";
 import type { InsightOptions } from "./options.ts";
 
 export async function importQuality(tx: Tx, options: InsightOptions): Promise<ImportQualityOutput> {
@@ -28,19 +28,38 @@ export async function importQuality(tx: Tx, options: InsightOptions): Promise<Im
   );
   const find = (segment: string, kind: string, bucket: string) =>
     result.find((r) => r.segment === segment && r.kind === kind && r.bucket === bucket)?.users ?? 0;
+  // Segments with importers partition the users with imports (complementary suppression over them).
+  // Within a shown segment each histogram partitions its importers — the success-rate one together with
+  // the importers without a rate (no rows) — so a hidden bucket is never total − visible buckets.
+  const present = userSegments.filter((segment) => find(segment, "all", "") > 0);
+  const totals = present.map((segment) => find(segment, "all", ""));
+  const segmentHidden = suppressCells(totals, [totals.map((_, i) => i)], k);
+  const histogram = (counts: number[]) => {
+    const hidden = suppressCells(counts, [counts.map((_, i) => i)], k);
+    return counts.map((n, i) => (hidden[i] ? null : n));
+  };
   return {
     k_anonymity: k,
-    segments: userSegments
-      .filter((segment) => find(segment, "all", "") > 0)
-      .map((segment) => {
-        const hidden = suppress(find(segment, "all", ""), k) === null;
-        const cell = (kind: string, bucket: string) => (hidden ? null : suppress(find(segment, kind, bucket), k));
+    segments: present.map((segment, index) => {
+      if (segmentHidden[index]) {
         return {
           segment,
-          users_with_imports: hidden ? null : find(segment, "all", ""),
-          import_success_rate: successRateBuckets.map((bucket) => ({ bucket, users: cell("rate", bucket) })),
-          avg_transactions_per_import: txPerImportBuckets.map((bucket) => ({ bucket, users: cell("per_import", bucket) })),
+          users_with_imports: null,
+          import_success_rate: successRateBuckets.map((bucket) => ({ bucket, users: null })),
+          avg_transactions_per_import: txPerImportBuckets.map((bucket) => ({ bucket, users: null })),
         };
-      }),
+      }
+      const total = totals[index]!;
+      const rates = successRateBuckets.map((bucket) => find(segment, "rate", bucket));
+      const withoutRate = total - rates.reduce((a, b) => a + b, 0);
+      const shownRates = histogram([...rates, withoutRate]);
+      const shownPerImport = histogram(txPerImportBuckets.map((bucket) => find(segment, "per_import", bucket)));
+      return {
+        segment,
+        users_with_imports: total,
+        import_success_rate: successRateBuckets.map((bucket, i) => ({ bucket, users: shownRates[i] ?? null })),
+        avg_transactions_per_import: txPerImportBuckets.map((bucket, i) => ({ bucket, users: shownPerImport[i] ?? null })),
+      };
+    }),
   };
 }

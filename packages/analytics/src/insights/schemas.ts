@@ -1,6 +1,7 @@
 // Input and output schemas of every insight (the tRPC procedures, REST and CSV all use these).
 import { z } from "zod";
 import { ageRanges, provinceRegions } from "@switchboard/db/schema";
+import { motivations } from "@switchboard/db/vocabulary";
 import { userSegments } from "../definitions.ts";
 
 /** A real calendar date written YYYY-MM-DD. */
@@ -64,7 +65,7 @@ export const cohortsOutput = z.object({
 
 export const intentsOutput = z.object({
   k_anonymity: z.number().int(),
-  intents: z.array(z.object({ motivation: z.string().nullable(), users: count, onboarded: count, share: ratio })),
+  intents: z.array(z.object({ motivation: z.enum(motivations).nullable(), users: count, onboarded: count, share: ratio })),
 });
 
 export const segmentsOutput = z.object({
@@ -107,18 +108,23 @@ export const importQualityOutput = z.object({
   ),
 });
 
+export const scoreBands = ["0-20", "20-40", "40-60", "60-80", "80-100"] as const;
+export const transactionBuckets = ["0", "1-9", "10-99", "100+"] as const;
+export const importBuckets = ["0", "1-2", "3-9", "10+"] as const;
+
 export const reengagementOutput = z.object({
   k_anonymity: z.number().int(),
   limit: z.number().int(),
   users: z.array(
     z.object({
-      tokenized_user_id: z.string(),
-      reengagement_score: z.number(),
+      /** A pseudonym valid within this answer only (a new random key per request). */
+      id: z.string(),
+      score_band: z.enum(scoreBands),
       user_segment: segment,
       age_range: z.enum(ageRanges),
       province_region: z.enum(provinceRegions),
-      total_transactions: z.number().int(),
-      total_imports: z.number().int(),
+      transactions: z.enum(transactionBuckets),
+      imports: z.enum(importBuckets),
     }),
   ),
 });
@@ -127,8 +133,11 @@ export const funnelSteps = ["signed_up", "onboarding_completed", "first_contact"
 
 export const funnelOutput = z.object({
   k_anonymity: z.number().int(),
+  /** The range actually used: from = its Monday, to = its Sunday (whole ISO weeks). */
   from: z.string().nullable(),
   to: z.string().nullable(),
+  /** Signup weeks in the range left out because one of their cells was 1..k−1. */
+  weeks_withheld: z.number().int(),
   steps: z.array(z.object({ step: z.enum(funnelSteps), users: count, rate_from_previous: ratio, rate_from_start: ratio })),
 });
 

@@ -2,7 +2,7 @@
 import { rows, sql, type Tx, ageRanges, provinceRegions } from "@switchboard/db";
 import { userSegments } from "../definitions.ts";
 import { segmentsInput, type SegmentsInput, type SegmentsOutput } from "./schemas.ts";
-import { suppress } from "./suppress.ts";
+import { publishable, suppressCells } from "./disclosure.ts";
 import type { InsightOptions } from "./options.ts";
 
 type Group = SegmentsOutput["segments"][number]["group"];
@@ -42,13 +42,38 @@ export async function segments(tx: Tx, rawInput: SegmentsInput, options: Insight
       segmentOrder.indexOf(a.segment) - segmentOrder.indexOf(b.segment) ||
       groupOrder.indexOf(a.grp ?? "") - groupOrder.indexOf(b.grp ?? ""),
   );
-  const avg = (sum: number | null, n: number) => (suppress(n, k) === null || n === 0 || sum === null ? null : sum / n);
+  // Which cells are hidden. The segment totals partition all users (a public number): complementary
+  // suppression over them is what the breakdown "none" shows. A breakdown never says more about a
+  // segment hidden there (its row is hidden whole), and within every other segment, whose total is
+  // public, the hidden cells add up to 0 or ≥ k users.
+  const totals = new Map<string, number>();
+  for (const r of result) totals.set(r.segment, (totals.get(r.segment) ?? 0) + r.users);
+  const segmentNames = [...totals.keys()];
+  const segmentHidden = suppressCells(
+    segmentNames.map((name) => totals.get(name)!),
+    [segmentNames.map((_, i) => i)],
+    k,
+  );
+  const hiddenSegments = new Set(segmentNames.filter((_, i) => segmentHidden[i]));
+  let hidden: boolean[];
+  if (breakdown === "none") {
+    hidden = result.map((r) => hiddenSegments.has(r.segment));
+  } else {
+    const rowsOf = segmentNames.map((name) => result.flatMap((r, i) => (r.segment === name ? [i] : [])));
+    hidden = suppressCells(
+      result.map((r) => r.users),
+      [...rowsOf, result.map((_, i) => i)],
+      k,
+      result.map((r) => hiddenSegments.has(r.segment)),
+    );
+  }
+  const avg = (sum: number | null, n: number) => (!publishable(n, k) || n === 0 || sum === null ? null : sum / n);
   return {
     k_anonymity: k,
     breakdown,
-    segments: result.map((r) => {
+    segments: result.map((r, index) => {
       const base = { segment: r.segment as SegmentsOutput["segments"][number]["segment"], group: r.grp as Group };
-      if (suppress(r.users, k) === null) {
+      if (hidden[index]) {
         return {
           ...base,
           users: null,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { motivations } from "@switchboard/db/vocabulary";
 import { Id, IsoTimestamp, MembershipRoleInput, NameInput, OptionalText, PhoneInput } from "./common.types.ts";
 
 export const MeUser = z.object({
@@ -8,7 +9,7 @@ export const MeUser = z.object({
   full_name: z.string().nullable(),
   phone: z.string().nullable(),
   avatar_url: z.string().nullable(),
-  motivation: z.string().nullable(),
+  motivation: z.enum(motivations).nullable(),
   onboarding_last_step: z.string().nullable(),
   onboarding_completed_at: IsoTimestamp.nullable(),
   is_analyst: z.boolean(),
@@ -31,7 +32,8 @@ export const UpdateProfileInput = z
 
 export const UpdateOnboardingInput = z
   .object({
-    motivation: OptionalText(100).nullable().optional(),
+    // A closed vocabulary (shared with the web form and the database check): anything else is a field error.
+    motivation: z.enum(motivations, { error: `Expected one of: ${motivations.join(", ")}` }).nullable().optional(),
     last_step: z.string().trim().min(1).max(64).optional(),
     completed: z.boolean().optional(),
   })

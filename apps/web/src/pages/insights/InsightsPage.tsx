@@ -12,6 +12,7 @@ import { formatShare } from "../../lib/heat.ts";
 import { ErrorBanner, Skeleton } from "../../components/ui.tsx";
 import { useToast } from "../../components/toast.tsx";
 import { CohortTriangle } from "./CohortTriangle.tsx";
+import { motivationLabels } from "@switchboard/db/vocabulary";
 
 type RestName = "cohorts" | "intents" | "segments" | "engagement" | "import-quality" | "reengagement" | "funnel";
 
@@ -108,7 +109,7 @@ export default function InsightsPage() {
             {(d) => (
               <div className="chart-box">
                 <ResponsiveContainer>
-                  <BarChart data={d.intents.map((i) => ({ name: i.motivation ?? "none", users: i.users ?? 0, onboarded: i.onboarded ?? 0 }))}>
+                  <BarChart data={d.intents.map((i) => ({ name: i.motivation ? motivationLabels[i.motivation].label : "Not answered", users: i.users ?? 0, onboarded: i.onboarded ?? 0 }))}>
                     <CartesianGrid strokeDasharray="3 3" />
                     <XAxis dataKey="name" fontSize={11} />
                     <YAxis fontSize={11} allowDecimals={false} />
@@ -221,6 +222,12 @@ export default function InsightsPage() {
                       <div className="funnel-bar" style={{ width: `${top > 0 && s.users !== null ? Math.max(2, (s.users / top) * 100) : 2}%` }} />
                     </div>
                   ))}
+                  {d.weeks_withheld > 0 ? (
+                    <p className="muted small">
+                      {d.weeks_withheld} signup week{d.weeks_withheld === 1 ? "" : "s"} left out (a step had fewer than{" "}
+                      {d.k_anonymity} people).
+                    </p>
+                  ) : null}
                 </div>
               );
             }}
@@ -261,13 +268,13 @@ export default function InsightsPage() {
         <Loading query={reengagement}>
           {(d) =>
             d.users.length === 0 ? (
-              <p className="muted">No candidates.</p>
+              <p className="muted">No candidates in a group of at least {d.k_anonymity} alike.</p>
             ) : (
               <div className="table-wrap">
                 <table>
                   <thead>
                     <tr>
-                      <th>Tokenized id</th>
+                      <th>Row id (this export only)</th>
                       <th className="num">Score</th>
                       <th>Segment</th>
                       <th className="hide-sm">Age</th>
@@ -278,14 +285,14 @@ export default function InsightsPage() {
                   </thead>
                   <tbody>
                     {d.users.map((u) => (
-                      <tr key={u.tokenized_user_id}>
-                        <td className="mono">{u.tokenized_user_id.slice(0, 12)}…</td>
-                        <td className="num">{u.reengagement_score.toFixed(1)}</td>
+                      <tr key={u.id}>
+                        <td className="mono">{u.id.slice(0, 12)}…</td>
+                        <td className="num">{u.score_band}</td>
                         <td>{u.user_segment}</td>
                         <td className="hide-sm">{u.age_range}</td>
                         <td className="hide-sm">{u.province_region}</td>
-                        <td className="num hide-sm">{u.total_transactions}</td>
-                        <td className="num hide-sm">{u.total_imports}</td>
+                        <td className="num hide-sm">{u.transactions}</td>
+                        <td className="num hide-sm">{u.imports}</td>
                       </tr>
                     ))}
                   </tbody>
