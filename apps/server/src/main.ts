@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { refreshFacts, startFactsScheduler } from "@switchboard/analytics";
 import { DEMO_LOGINS, createDb, createHealthProbe, migrate, rows, seedDemo, sql } from "@switchboard/db";
+import { createMailWorker, logTransport, smtpTransport } from "@switchboard/api";
 import { EnvError, defaultWebDistDir, loadConfig } from "./env.ts";
 import { createLogger } from "./logger.ts";
 import { abortInFlight, createServer, markDraining, stopServer } from "./server.ts";
@@ -84,7 +85,18 @@ async function main() {
         })
       : null;
 
+  // Mail: SMTP when SMTP_URL is set, else the log (invite links are also shown to the inviter).
+  const mailer = createMailWorker({
+    database,
+    transport: config.smtp ? smtpTransport(config.smtp.url, config.smtp.from) : logTransport((fields, message) => log.info(fields, message)),
+    onResult: (result) => log.info({ mail: result }, "mail outbox delivered"),
+    onError: (error) => log.error({ err: error }, "mail outbox delivery failed"),
+  });
+  if (!config.smtp && config.nodeEnv === "production") log.warn("SMTP_URL is not set: mail (invitations, password reset links) is written to the log, not sent");
+  mailer.kick();
+
   const server = createServer({
+    mailer,
     database,
     config: config.api,
     logger: log,
@@ -129,7 +141,7 @@ async function main() {
       }, config.shutdownTimeoutMs).unref(),
     );
     try {
-      await Promise.race([Promise.all([scheduler?.stop(), stopServer(server)]), deadline]);
+      await Promise.race([Promise.all([scheduler?.stop(), stopServer(server).then(() => mailer.stop())]), deadline]);
       if (timedOut) {
         log.warn({ drain_timeout_ms: config.shutdownTimeoutMs }, "drain deadline passed: answering 503 to the rest and closing");
         abortInFlight(server);

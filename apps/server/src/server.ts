@@ -19,6 +19,7 @@ import {
   type ApiConfig,
   type Context,
   type SignInGuard,
+  type OutboxKick,
 } from "@switchboard/api";
 import { createHealthProbe, withStatementScope, type Database, type HealthProbe, type StatementScope } from "@switchboard/db";
 import { BodyError, parseJsonBody, readBody } from "./body.ts";
@@ -38,6 +39,8 @@ export interface ServerOptions {
   /** Readiness probe on its own connection (main passes one over DATABASE_URL); default: the database handle. */
   healthProbe?: HealthProbe;
   limits?: Partial<ServerLimits>;
+  /** The mail worker, kicked after a request enqueued mail (invitations, password reset). */
+  mailer?: OutboxKick | null;
 }
 
 /** Defaults documented in docs/operations.md; main reads overrides from the environment. */
@@ -85,7 +88,7 @@ export function createServer(opts: ServerOptions): Server {
   const limits: ServerLimits = { ...defaultServerLimits, ...opts.limits };
   const probe = opts.healthProbe ?? createHealthProbe(database);
   const heavy = new HeavyLimiter(limits.heavyConcurrency, limits.heavyQueue);
-  const base = { database, config, signInGuard: opts.signInGuard ?? createSignInGuard(database) };
+  const base = { database, config, signInGuard: opts.signInGuard ?? createSignInGuard(database), mailer: opts.mailer ?? null };
   const createContext = (req: IncomingMessage): Promise<Context> =>
     createContextFromHeaders(base, {
       authorization: header(req, "authorization"),

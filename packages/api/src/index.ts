@@ -12,3 +12,4 @@ export type RouterOutputs = inferRouterOutputs<AppRouter>;
 export { isConnectionFailure, ServiceUnavailable, toTRPCError } from "./errors.ts";
 export { invalidTextIssues, SafeString } from "./text.ts";
 export { MAX_CSV_BYTES } from "./routers/imports.types.ts";
+export * from "./mail/outbox.ts";

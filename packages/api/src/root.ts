@@ -5,6 +5,7 @@ import { authRouter } from "./routers/auth.ts";
 import { meRouter } from "./routers/me.ts";
 import { businessesRouter } from "./routers/businesses.ts";
 import { invitationsRouter } from "./routers/invitations.ts";
+import { passwordResetRouter } from "./routers/password-reset.ts";
 import { contactsRouter } from "./routers/contacts.ts";
 import { transactionsRouter } from "./routers/transactions.ts";
 import { importsRouter } from "./routers/imports.ts";
@@ -16,6 +17,7 @@ export const appRouter = createTRPCRouter({
   me: meRouter,
   businesses: businessesRouter,
   invitations: invitationsRouter,
+  passwordReset: passwordResetRouter,
   contacts: contactsRouter,
   transactions: transactionsRouter,
   imports: importsRouter,

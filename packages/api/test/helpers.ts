@@ -5,7 +5,7 @@ import { TRPCError } from "@trpc/server";
 import type { DbContext } from "@switchboard/db/testing";
 import { createCallerFactory } from "../src/trpc.ts";
 import { appRouter } from "../src/root.ts";
-import { createContextFromHeaders, createContextInner, defaultMailSettings, type ApiConfig } from "../src/context.ts";
+import { createContextFromHeaders, createContextInner, defaultMailSettings, type ApiConfig, type OutboxKick } from "../src/context.ts";
 import { createSignInGuard, type SignInGuard } from "../src/auth/sign-in-guard.ts";
 
 export const createCaller = createCallerFactory(appRouter);
@@ -35,12 +35,12 @@ export interface TestUser {
   withBusiness(businessId: string): Promise<Caller>;
 }
 
-export function harness(db: DbContext, opts: { signInGuard?: (database: DbContext["database"]) => SignInGuard; config?: ApiConfig } = {}) {
+export function harness(db: DbContext, opts: { signInGuard?: (database: DbContext["database"]) => SignInGuard; config?: ApiConfig; mailer?: OutboxKick } = {}) {
   const config = opts.config ?? testConfig();
   // Created on first use: the database exists only inside hooks and tests.
   let guard: SignInGuard | undefined;
   const signInGuard = () => (guard ??= (opts.signInGuard ?? createSignInGuard)(db.database));
-  const base = () => ({ database: db.database, config, signInGuard: signInGuard() });
+  const base = () => ({ database: db.database, config, signInGuard: signInGuard(), mailer: opts.mailer ?? null });
 
   const anonymous = () => createCaller(createContextInner(base()));
   /** An anonymous caller from a given client address (the limiter keys on it). */

@@ -26,6 +26,8 @@ it("every REST endpoint of the contract is generated from the procedures", () =>
       "POST /invitations/{invitationId}/accept",
       "POST /invitations/{invitationId}/decline",
       "POST /invitations/accept",
+      "POST /auth/password-reset/request",
+      "POST /auth/password-reset/confirm",
       "PATCH /businesses/{businessId}/members/{userId}",
       "DELETE /businesses/{businessId}/members/{userId}",
       "GET /contacts",

@@ -19,6 +19,7 @@ const ROLES = {
   analyst: "analyst",
   authService: "switchboard_auth",
   factsPipeline: "switchboard_facts",
+  mailer: "switchboard_mailer",
 } as const;
 export type DbRole = keyof typeof ROLES;
 
@@ -71,3 +72,6 @@ export const asAuthService = <T>(database: Database, fn: (tx: Tx) => Promise<T>)
 /** The facts pipeline: role `switchboard_facts` (reads operational tables, writes l1 facts). */
 export const asFactsPipeline = <T>(database: Database, fn: (tx: Tx) => Promise<T>) =>
   runAs(database, "factsPipeline", null, fn);
+
+/** The mail worker: role `switchboard_mailer` (private.mail_outbox only). */
+export const asMailer = <T>(database: Database, fn: (tx: Tx) => Promise<T>) => runAs(database, "mailer", null, fn);
