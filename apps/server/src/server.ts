@@ -167,6 +167,9 @@ export function createServer(opts: ServerOptions): Server {
     try {
       const text = await readBody(req, limit);
       const parsed = parseJsonBody(text, limits.maxJsonDepth);
+      // No body at all (however it was framed: no length, Content-Length: 0, an empty chunked body) is
+      // an empty input, e.g. POST /contacts/{id}/restore, not a request in an unsupported media type.
+      if (parsed === undefined && !req.headers["content-type"]) req.headers["content-type"] = "application/json";
       (req as IncomingMessage & { body?: unknown }).body = asText ? (text.trim() === "" ? undefined : text) : parsed;
       return true;
     } catch (error) {
@@ -299,7 +302,8 @@ export function createServer(opts: ServerOptions): Server {
       if (deadline) clearTimeout(deadline);
       inFlight.delete(abort);
     });
-    // While draining, a finished keep-alive connection is closed at once instead of idling 5 s.
+    // While draining, tell the client not to reuse the connection, and close it once answered.
+    if (closing.has(server)) res.setHeader("connection", "close");
     res.once("finish", () => closing.has(server) && setImmediate(() => server.closeIdleConnections()));
     withStatementScope(scope, () =>
       route(req, res, url).catch((error: unknown) => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createDb } from "@switchboard/db";
 import { describeDb } from "@switchboard/db/testing";
+import { markDraining } from "../src/server.ts";
 import { startTestServer } from "./helpers.ts";
 
 describeDb("server basics", (ctx) => {
@@ -27,6 +28,22 @@ describeDb("server basics", (ctx) => {
       const res = await fetch(`${other.url}/healthz`);
       expect(res.status).toBe(503);
       expect(await res.json()).toMatchObject({ status: "unavailable" });
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it("liveness is 200; readiness is 503 with reason \"draining\" once shutdown began", async () => {
+    const other = await startTestServer(ctx.database);
+    try {
+      expect((await fetch(`${other.url}/healthz/live`)).status).toBe(200);
+      expect((await fetch(`${other.url}/healthz/ready`)).status).toBe(200);
+      markDraining(other.server);
+      const ready = await fetch(`${other.url}/healthz/ready`);
+      expect(ready.status).toBe(503);
+      expect(ready.headers.get("retry-after")).toBeTruthy();
+      expect(ready.headers.get("connection")).toBe("close");
+      expect(await ready.json()).toMatchObject({ status: "unavailable", reason: "draining" });
     } finally {
       await other.stop();
     }

@@ -1,6 +1,7 @@
 // Fault rows that need no private cluster, on PGlite and PostgreSQL (describeDb): hostile bodies
 // (depth, size, invalid text), a held row lock, a burst of imports, and a 50k-row import on PGlite.
 import { request } from "node:http";
+import { connect } from "node:net";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createTRPCClient, httpBatchStreamLink } from "@trpc/client";
 import type { AppRouter } from "@switchboard/api";
@@ -87,22 +88,31 @@ describeDb("fault injection: bodies, locks, heavy work", (ctx) => {
     expect(signin.status).toBe(400);
   });
 
-  it("POST /contacts/{id}/restore with no body and no Content-Length is not a malformed-JSON 400", async () => {
-    const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request(`${app.url}/api/v1/contacts/${contactId}/restore`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${token}`, "x-business-id": businessId },
+  it("POST /contacts/{id}/restore with no body is not a malformed-JSON 400: no Content-Length, Content-Length: 0, or an empty chunked body", async () => {
+    const { port } = new URL(app.url);
+    const rawRequest = (extraHeaders: string, body: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), "127.0.0.1", () => {
+          socket.write(
+            `POST /api/v1/contacts/${contactId}/restore HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${token}\r\n` +
+              `X-Business-Id: ${businessId}\r\nConnection: close\r\n${extraHeaders}\r\n${body}`,
+          );
+        });
+        let response = "";
+        socket.on("data", (chunk: Buffer) => (response += chunk.toString()));
+        socket.on("end", () => resolve(response));
+        socket.on("error", reject);
       });
-      req.on("response", (r) => {
-        let body = "";
-        r.on("data", (c: Buffer) => (body += c.toString()));
-        r.on("end", () => resolve({ status: r.statusCode ?? 0, body }));
-      });
-      req.on("error", reject);
-      req.end();
-    });
-    expect(res.body).not.toMatch(/Malformed JSON/);
-    expect([200, 404, 409]).toContain(res.status);
+    for (const [headers, body] of [
+      ["", ""],
+      ["Content-Length: 0\r\n", ""],
+      ["Transfer-Encoding: chunked\r\n", "0\r\n\r\n"],
+    ] as const) {
+      const response = await rawRequest(headers, body);
+      const status = Number(response.slice(9, 12));
+      expect(response, headers || "no length").not.toMatch(/Malformed JSON|UNSUPPORTED_MEDIA_TYPE/);
+      expect([200, 404, 409], headers || "no length").toContain(status);
+    }
   });
 
   it("100 MB bodies are refused before they are buffered: by Content-Length, while streaming, and unauthenticated imports before a byte is read", async () => {
