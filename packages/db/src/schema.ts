@@ -11,6 +11,7 @@ import {
   check,
   date,
   doublePrecision,
+  foreignKey,
   index,
   integer,
   jsonb,
@@ -19,6 +20,7 @@ import {
   primaryKey,
   text,
   timestamp,
+  unique,
   uniqueIndex,
   uuid,
   varchar,
@@ -325,6 +327,9 @@ export const contacts = pgTable(
     uniqueIndex("contacts_business_email_key")
       .on(t.businessId, sql`lower(${t.email})`)
       .where(sql`${t.deletedAt} is null and ${t.email} is not null`),
+    // The key a distributed `contacts` will have (Citus: keys must contain business_id; docs/scaling.md),
+    // and the target of transactions' business-scoped foreign key.
+    unique("contacts_business_id_id_key").on(t.businessId, t.id),
   ],
 );
 
@@ -362,9 +367,8 @@ export const transactions = pgTable(
     businessId: uuid("business_id")
       .notNull()
       .references(() => businesses.id, { onDelete: "cascade" }),
-    contactId: uuid("contact_id")
-      .notNull()
-      .references(() => contacts.id, { onDelete: "cascade" }),
+    // References contacts by (business_id, contact_id), below: a transaction's contact is in its business.
+    contactId: uuid("contact_id").notNull(),
     createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
     amountCents: bigint("amount_cents", { mode: "number" }).notNull(),
     currency: varchar("currency", { length: 3 }).notNull().default("CAD"),
@@ -374,7 +378,12 @@ export const transactions = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    index("transactions_business_idx").on(t.businessId),
+    foreignKey({
+      name: "transactions_business_contact_fk",
+      columns: [t.businessId, t.contactId],
+      foreignColumns: [contacts.businessId, contacts.id],
+    }).onDelete("cascade"),
+    index("transactions_business_contact_idx").on(t.businessId, t.contactId),
     index("transactions_contact_idx").on(t.contactId, t.occurredAt),
     index("transactions_created_by_idx").on(t.createdBy),
     index("transactions_import_idx").on(t.importId),

@@ -1,5 +1,6 @@
 // Catalog checks: every foreign key and every column an RLS policy filters on has an index, RLS is on
 // for every tenant table, and the contact list order has its index.
+import { randomUUID } from "node:crypto";
 import { expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { rows } from "../src/index.ts";
@@ -122,5 +123,21 @@ describeDb("indexes and RLS catalog", (ctx) => {
                  join pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum) = array['business_id', 'created_at', 'id']`,
     );
     expect(found!.n).toBe(1);
+  });
+
+  it("keeps a transaction's contact in the transaction's business, for every role (business-scoped foreign key)", async () => {
+    // As the owner (no RLS): only the composite key (business_id, contact_id) → contacts(business_id, id) stops it.
+    const db = ctx.database.db;
+    const [owner, a, b, contactB] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    await db.execute(sql`insert into auth.users (id, email) values (${owner}, ${`${owner}@keys.test`})`);
+    await db.execute(sql`insert into businesses (id, name, created_by) values (${a}, 'Keys A', ${owner}), (${b}, 'Keys B', ${owner})`);
+    await db.execute(sql`insert into contacts (id, business_id, full_name) values (${contactB}, ${b}, 'In B')`);
+    const error = await db
+      .execute(sql`insert into transactions (business_id, contact_id, amount_cents) values (${a}, ${contactB}, 1)`)
+      .then(() => null, (e: unknown) => e as { cause?: { code?: string }; code?: string });
+    expect(error?.cause?.code ?? error?.code).toBe("23503");
+    await db.execute(sql`insert into transactions (business_id, contact_id, amount_cents) values (${b}, ${contactB}, 1)`);
+    // Nor can the contact move to another business away from its transactions.
+    await expect(db.execute(sql`update contacts set business_id = ${a} where id = ${contactB}`)).rejects.toThrow();
   });
 });
