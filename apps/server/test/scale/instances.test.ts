@@ -1,6 +1,7 @@
 // Two real server processes (`tsx src/main.ts`) on one PostgreSQL database, as behind a load balancer:
-// a session made on one is honoured by the other, and the scheduled facts refresh runs once per
-// interval for the cluster, not once per instance (the schedule row is claimed in PostgreSQL).
+// a session made on one is honoured by the other, the sign-in limit is one budget for both, and the
+// scheduled facts refresh runs once per interval for the cluster, not once per instance (the schedule
+// row is claimed in PostgreSQL).
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
@@ -68,7 +69,7 @@ describe("two stateless server instances on one database", () => {
     await target?.cleanup();
   });
 
-  it("share sessions, and refresh the facts once per interval between them", async () => {
+  it("share sessions and the sign-in limit, and refresh the facts once per interval between them", async () => {
     const env = {
       DATABASE_URL: target.url,
       PORT: "0",
@@ -96,6 +97,20 @@ describe("two stateless server instances on one database", () => {
     expect(me.data!.user.id).toBe(signup.data!.user.id);
     const signin = await api(urlB!).POST("/auth/signin", { body: { email: "two@example.test", password: "correct horse battery" } });
     expect(signin.response.status).toBe(200);
+
+    // The sign-in limit is one budget for the cluster (auth.rate_limits in PostgreSQL): 5 wrong passwords
+    // for one (email, address) spread over both instances exhaust it, and the next try is refused on either.
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const wrong = await api(i % 2 ? urlB! : urlA!).POST("/auth/signin", { body: { email: "two@example.test", password: `wrong ${i}` } });
+      statuses.push(wrong.response.status);
+    }
+    expect(statuses).toEqual([401, 401, 401, 401, 401]);
+    for (const base of [urlA!, urlB!]) {
+      const limited = await api(base).POST("/auth/signin", { body: { email: "two@example.test", password: "correct horse battery" } });
+      expect(limited.response.status).toBe(429);
+      expect(Number(limited.response.headers.get("retry-after"))).toBeGreaterThan(0);
+    }
 
     // Let both schedulers tick for several intervals (each ticks twice per interval).
     const until = async (predicate: () => Promise<boolean>) => {
