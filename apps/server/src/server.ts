@@ -27,6 +27,7 @@ import { HeavyLimiter } from "./limits.ts";
 import { buildOpenApiDocument, REST_BASE_PATH } from "./openapi.ts";
 import { createRestHandler, retryable, retryAfterSeconds } from "./rest.ts";
 import { handleInsightsCsv } from "./rest/insights-csv.ts";
+import { setSecurityHeaders } from "./security-headers.ts";
 
 export interface ServerOptions {
   database: Database;
@@ -305,6 +306,7 @@ export function createServer(opts: ServerOptions): Server {
     // While draining, tell the client not to reuse the connection, and close it once answered.
     if (closing.has(server)) res.setHeader("connection", "close");
     res.once("finish", () => closing.has(server) && setImmediate(() => server.closeIdleConnections()));
+    setSecurityHeaders(req, res, { personalData: url.pathname.startsWith("/api/") || url.pathname.startsWith("/trpc") });
     withStatementScope(scope, () =>
       route(req, res, url).catch((error: unknown) => {
         logger.error({ err: error, path: url.pathname }, "unhandled error");

@@ -43,7 +43,8 @@ export interface RunningServer {
 }
 
 /** Spawns the server and resolves with its URL once it prints "Switchboard is running at …". */
-export async function startServer(): Promise<RunningServer> {
+/** `env` overrides the server's environment (e.g. a 5 s JWT_TTL_SECONDS to exercise refresh). */
+export async function startServer(opts: { env?: Record<string, string> } = {}): Promise<RunningServer> {
   const dataDir = mkdtempSync(join(tmpdir(), "switchboard-e2e-"));
   const tsx = join(repoRoot, "node_modules", ".bin", "tsx");
   const env: NodeJS.ProcessEnv = {
@@ -58,6 +59,7 @@ export async function startServer(): Promise<RunningServer> {
     JWT_SECRET: randomBytes(32).toString("hex"),
     ANALYTICS_TOKEN_KEY: randomBytes(32).toString("hex"),
     MIGRATE_ON_START: "1",
+    ...opts.env,
   };
   // The browser tests always use the embedded database, whatever the caller's DATABASE_URL.
   delete env.DATABASE_URL;

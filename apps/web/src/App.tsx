@@ -3,10 +3,10 @@
 import { lazy, Suspense, useState, type ReactNode } from "react";
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from "react-router";
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { AuthProvider, currentToken, useAuth } from "./lib/auth.tsx";
+import { AuthProvider, getAccessToken, hasSession, refreshSession, useAuth } from "./lib/auth.tsx";
 import { createApiClient, TRPCProvider } from "./lib/trpc.ts";
 import { BusinessProvider, useMe } from "./lib/session.tsx";
-import { errorInfo, isSessionError } from "./lib/errors.ts";
+import { errorInfo, isAccessTokenExpired, isSessionError } from "./lib/errors.ts";
 import { ToastProvider } from "./components/toast.tsx";
 import { Layout } from "./components/Layout.tsx";
 import { ErrorBanner, PageSkeleton } from "./components/ui.tsx";
@@ -34,8 +34,15 @@ function shouldRetry(failureCount: number, error: unknown): boolean {
 function DataProviders({ children }: { children: ReactNode }) {
   const { signOut } = useAuth();
   const [queryClient] = useState(() => {
+    const ended = () => signOut("Your session has ended. Please sign in again.");
     const onError = (error: unknown) => {
-      if (isSessionError(error) && currentToken()) signOut("Your session has ended. Please sign in again.");
+      if (!isSessionError(error) || !hasSession()) return;
+      // An access token that expired in flight: refresh once and re-run; anything else ended the session.
+      if (isAccessTokenExpired(error)) {
+        void refreshSession()
+          .then((token) => (token ? queryClient.invalidateQueries() : ended()))
+          .catch(() => {});
+      } else ended();
     };
     return new QueryClient({
       queryCache: new QueryCache({ onError }),
@@ -43,7 +50,7 @@ function DataProviders({ children }: { children: ReactNode }) {
       defaultOptions: { queries: { retry: shouldRetry, staleTime: 15_000, refetchOnWindowFocus: false } },
     });
   });
-  const [trpcClient] = useState(() => createApiClient(currentToken));
+  const [trpcClient] = useState(() => createApiClient(getAccessToken));
   return (
     <QueryClientProvider client={queryClient}>
       <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
@@ -53,22 +60,29 @@ function DataProviders({ children }: { children: ReactNode }) {
   );
 }
 
-/** A different user must never see the previous user's cached rows. */
+/** A different user (or none) must never see the previous user's cached rows; a token refresh keeps them. */
 function SignOutClears({ queryClient, children }: { queryClient: QueryClient; children: ReactNode }) {
-  const { token } = useAuth();
-  const [seen, setSeen] = useState(token);
-  if (seen !== token) {
+  const { userId } = useAuth();
+  const [seen, setSeen] = useState(userId);
+  if (seen !== userId) {
     queryClient.clear();
-    setSeen(token);
+    setSeen(userId);
   }
   return <>{children}</>;
 }
 
 /** Signed-in area: requires a token, loads me.get, sends first-time users to onboarding. */
 function RequireSession({ children }: { children: ReactNode }) {
-  const { token } = useAuth();
+  const { token, ready } = useAuth();
   const location = useLocation();
   const me = useMe();
+  if (!ready) {
+    return (
+      <div className="main">
+        <PageSkeleton />
+      </div>
+    );
+  }
   if (!token) return <Navigate to="/signin" replace state={{ from: location.pathname }} />;
   if (me.isPending) {
     return (
@@ -96,7 +110,8 @@ function AnalystOnly({ children }: { children: ReactNode }) {
 }
 
 function PublicOnly({ children }: { children: ReactNode }) {
-  const { token } = useAuth();
+  const { token, ready } = useAuth();
+  if (!ready) return null;
   return token ? <Navigate to="/contacts" replace /> : <>{children}</>;
 }
 

@@ -62,7 +62,7 @@ function isReadable(message: string | undefined): message is string {
   const m = message.trim();
   if (m.length === 0 || m.length > 200) return false;
   if (m.startsWith("[") || m.startsWith("{")) return false;
-  if (/^(Not found|Invalid value|Internal error|Invalid access token|Access token expired|Sign in required)$/i.test(m)) return false;
+  if (/^(Not found|Invalid value|Internal error|Invalid access token|Access token expired|Sign in required|Session revoked)$/i.test(m)) return false;
   return true;
 }
 
@@ -103,7 +103,7 @@ export function errorInfo(error: unknown): ErrorInfo {
 }
 
 function messageFor(code: string, serverMessage: string | undefined, fieldErrors: Record<string, string>): string {
-  if (code === "UNAUTHORIZED" && serverMessage && /expired|sign in required|invalid access token/i.test(serverMessage)) {
+  if (code === "UNAUTHORIZED" && serverMessage && /expired|sign in required|invalid access token|session revoked/i.test(serverMessage)) {
     return MESSAGES.UNAUTHORIZED!;
   }
   if (Object.keys(fieldErrors).length > 0) return "Please fix the highlighted fields.";
@@ -119,9 +119,16 @@ export function describeError(error: unknown): string {
 export function isSessionError(error: unknown): boolean {
   if (error instanceof TRPCClientError) {
     const data = error.data as { code?: string } | undefined;
-    return data?.code === "UNAUTHORIZED" && /expired|sign in required|invalid access token/i.test(error.message);
+    return data?.code === "UNAUTHORIZED" && /expired|sign in required|invalid access token|session revoked/i.test(error.message);
   }
   if (error instanceof RestError) return error.status === 401;
+  return false;
+}
+
+/** 401 because the access token ran out (a refresh fixes it), not because the session ended. */
+export function isAccessTokenExpired(error: unknown): boolean {
+  if (error instanceof TRPCClientError) return (error.data as { code?: string } | undefined)?.code === "UNAUTHORIZED" && /access token expired/i.test(error.message);
+  if (error instanceof RestError) return error.status === 401 && /access token expired/i.test(error.message);
   return false;
 }
 

@@ -8,9 +8,10 @@ export type { AppRouter, RouterInputs, RouterOutputs };
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
 
-export function createApiClient(getToken: () => string | null) {
-  const headers = () => {
-    const token = getToken();
+/** getToken refreshes the access token first when it is about to expire (lib/auth.tsx). */
+export function createApiClient(getToken: () => Promise<string | null>) {
+  const headers = async (): Promise<Record<string, string>> => {
+    const token = await getToken().catch(() => null);
     return token ? { Authorization: `Bearer ${token}` } : {};
   };
   return createTRPCClient<AppRouter>({

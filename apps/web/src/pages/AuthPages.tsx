@@ -12,7 +12,7 @@ export function SignInPage() {
   const { signIn, notice } = useAuth();
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
-  const mutation = useMutation(trpc.auth.signIn.mutationOptions({ onSuccess: (session) => signIn(session.access_token) }));
+  const mutation = useMutation(trpc.auth.signIn.mutationOptions({ onSuccess: (session) => signIn(session) }));
   const info = mutation.error ? errorInfo(mutation.error) : null;
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -45,7 +45,7 @@ export function SignUpPage() {
   const trpc = useTRPC();
   const { signIn } = useAuth();
   const [form, setForm] = useState({ email: "", password: "", display_name: "" });
-  const mutation = useMutation(trpc.auth.signUp.mutationOptions({ onSuccess: (session) => signIn(session.access_token) }));
+  const mutation = useMutation(trpc.auth.signUp.mutationOptions({ onSuccess: (session) => signIn(session) }));
   const info = mutation.error ? errorInfo(mutation.error) : null;
   const set = (key: keyof typeof form) => (e: { target: { value: string } }) => setForm((f) => ({ ...f, [key]: e.target.value }));
   const submit = (e: FormEvent) => {

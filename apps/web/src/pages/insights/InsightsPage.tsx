@@ -4,7 +4,7 @@ import { useState, type ReactNode } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { useTRPC } from "../../lib/trpc.ts";
-import { useAuth } from "../../lib/auth.tsx";
+import { getAccessToken } from "../../lib/auth.tsx";
 import { describeError, restFetch } from "../../lib/errors.ts";
 import { downloadBlob } from "../../lib/csv.ts";
 import { formatNumber } from "../../lib/format.ts";
@@ -17,13 +17,12 @@ import { motivationLabels } from "@switchboard/db/vocabulary";
 type RestName = "cohorts" | "intents" | "segments" | "engagement" | "import-quality" | "reengagement" | "funnel";
 
 function ExportButton({ name }: { name: RestName }) {
-  const { token } = useAuth();
   const toast = useToast();
   const [busy, setBusy] = useState(false);
   const run = async () => {
     setBusy(true);
     try {
-      const response = await restFetch(`/api/v1/insights/${name}?format=csv`, token, { headers: { Accept: "text/csv" } });
+      const response = await restFetch(`/api/v1/insights/${name}?format=csv`, await getAccessToken(), { headers: { Accept: "text/csv" } });
       downloadBlob(`${name}.csv`, await response.blob());
     } catch (error) {
       toast.show(describeError(error), { tone: "error" });
