@@ -46,6 +46,18 @@ describeDb("password reset", (db) => {
     expect((await h.anonymous().auth.signIn({ email: user.email, password: "a brand new secret" })).user.id).toBe(user.id);
   });
 
+  it("a reset revokes the account's sessions: old refresh tokens and access tokens stop working", async () => {
+    const user = await h.signUp("stolen");
+    const session = await h.anonymous().auth.signIn({ email: user.email, password: "correct horse battery" });
+    const attacker = await h.withHeaders(`Bearer ${session.access_token}`);
+    expect((await attacker.me.get()).user.id).toBe(user.id);
+    await h.anonymous().passwordReset.request({ email: user.email });
+    await h.anonymous().passwordReset.confirm({ token: (await mailedToken(user.email))!, password: "locked out attacker" });
+    expect(await codeOf(h.anonymous().auth.refresh({ refresh_token: session.refresh_token }))).toBe("UNAUTHORIZED");
+    expect(await codeOf(attacker.me.get())).toBe("UNAUTHORIZED");
+    expect(await codeOf(user.caller.me.get())).toBe("UNAUTHORIZED");
+  });
+
   it("expired, guessed and superseded tokens are refused; a used token spends the account's others", async () => {
     const user = await h.signUp("expiry");
     await h.anonymous().passwordReset.request({ email: user.email });
