@@ -71,7 +71,7 @@ describeDb("indexes and RLS catalog", (ctx) => {
       ctx.database.db,
       sql`select distinct unnest(roles)::text as role from pg_policies order by 1`,
     );
-    expect(roles.map((r) => r.role)).toEqual(["analyst", "authenticated", "switchboard_auth", "switchboard_facts", "switchboard_mailer"]);
+    expect(roles.map((r) => r.role)).toEqual(["analyst", "authenticated", "switchboard_app", "switchboard_auth", "switchboard_facts", "switchboard_mailer"]);
   });
 
   it("lets only the roles that need them execute private functions (authenticated: the membership helpers)", async () => {
