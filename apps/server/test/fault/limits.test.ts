@@ -71,6 +71,28 @@ describeDb("fault injection: bodies, locks, heavy work", (ctx) => {
     }
   });
 
+  it("every REST route that takes a body answers a 5,000-deep JSON body with 400 and a U+0000 body with no 5xx (fuzz from the OpenAPI document)", async () => {
+    const doc = (await (await fetch(`${app.url}/api/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { requestBody?: unknown }>>;
+    };
+    const deep = `{"a":${"[".repeat(5000)}${"]".repeat(5000)}}`;
+    const nul = JSON.stringify({ full_name: "x\u0000", name: "x\u0000", email: "x\u0000@example.com", query: "x\u0000", csv: "full_name\nx\u0000" });
+    let routes = 0;
+    for (const [template, methods] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(methods)) {
+        if (!operation.requestBody) continue;
+        routes++;
+        const path = `/api/v1${template.replace(/\{[^}]+\}/g, contactId)}`;
+        for (const body of [deep, nul]) {
+          const res = await json(path, body, { method: method.toUpperCase() });
+          expect(res.status, `${method} ${template}`).toBeLessThan(500);
+          if (body === deep) expect(res.status, `${method} ${template}`).toBe(400);
+        }
+      }
+    }
+    expect(routes).toBeGreaterThan(10);
+  });
+
   it("U+0000 and lone surrogates are a 400 with a field error on REST and tRPC; nothing raw from the database leaks", async () => {
     for (const bad of ["nul\u0000byte", "lone \ud800 surrogate", "\udc00"]) {
       const rest = await json("/api/v1/contacts", { full_name: bad });
