@@ -5,6 +5,7 @@ import { rows, sql } from "@switchboard/db";
 import { describeDb } from "@switchboard/db/testing";
 import type { TRPCError } from "@trpc/server";
 import { beforeAll, expect, it } from "vitest";
+import { createSignInGuard } from "../src/auth/sign-in-guard.ts";
 import { harness, uniqueEmail } from "./helpers.ts";
 
 const password = "correct horse battery";
@@ -51,6 +52,27 @@ describeDb("sign-in attacks", (db) => {
     // The owner, from their own address, signs in at once with the right password.
     const session = await h.anonymousFrom("192.0.2.7").auth.signIn({ email: owner.email, password });
     expect(session.user.id).toBe(owner.id);
+  });
+
+  it("password hashing for unauthenticated callers is bounded: beyond the gate's queue, 429 at once", async () => {
+    const guard = createSignInGuard(db.database, { hashConcurrency: 1, hashQueue: 2 });
+    let release!: () => void;
+    const blocker = new Promise<void>((resolve) => (release = resolve));
+    const running = guard.hashWork(() => blocker);
+    const queued = [guard.hashWork(async () => "q1"), guard.hashWork(async () => "q2")];
+    await expect(guard.hashWork(async () => "over")).rejects.toMatchObject({ code: "TOO_MANY_REQUESTS", cause: { retryAfterSeconds: 1 } });
+    release();
+    await running;
+    expect(await Promise.all(queued)).toEqual(["q1", "q2"]);
+
+    // A flood of sign-ins (distinct emails and addresses, so the limiter lets them through) meets the gate.
+    const flood = harness(db, { signInGuard: (database) => createSignInGuard(database, { hashConcurrency: 1, hashQueue: 2 }) });
+    const results = await Promise.allSettled(
+      Array.from({ length: 40 }, (_, i) => flood.anonymousFrom(`198.18.0.${i + 1}`).auth.signIn({ email: uniqueEmail("flood"), password })),
+    );
+    const outcomes = results.map(outcome);
+    expect(outcomes.filter((o) => o === "TOO_MANY_REQUESTS: The server is busy signing people in. Retry in a moment.").length).toBeGreaterThan(0);
+    expect(outcomes.every((o) => o === "UNAUTHORIZED: Invalid email or password" || o.startsWith("TOO_MANY_REQUESTS"))).toBe(true);
   });
 
   it("unknown, password-less and banned accounts answer exactly like a wrong password", async () => {
