@@ -65,7 +65,7 @@ async function ensureSeeded() {
   await sqlc.end();
   if (row!.n >= 1_000_000) {
     // The server starts with MIGRATE_ON_START=0 (its login role owns nothing): migrate as the owner here.
-    const owner = createDb({ url: BENCH_DATABASE_URL, max: 1 });
+    const owner = createDb({ url: BENCH_DATABASE_URL, max: 1, timeouts: { statementMs: 0 } });
     await migrate(owner);
     await owner.close();
     return;
@@ -293,7 +293,7 @@ async function main() {
   if (env.BENCH_ANALYTICS !== "0") {
     log("analytics: facts refresh (first full, steady full, key rotation, incremental) and insights over HTTP (apps/bench/src/analytics.ts)");
     const analystEmail = DEMO_LOGINS.find((l) => l.role === "analyst")!.email;
-    const owner = createDb({ url: BENCH_DATABASE_URL, max: 4 });
+    const owner = createDb({ url: BENCH_DATABASE_URL, max: 4, timeouts: { statementMs: 0 } });
     try {
       const lookup = postgres(BENCH_DATABASE_URL, { max: 1, onnotice: () => {} });
       const [analyst] = await lookup<{ id: string; email: string }[]>`select id, email from public.users where email = ${analystEmail}`;

@@ -57,6 +57,9 @@ export async function refreshFacts(database: Database, options: RefreshOptions):
   return asFactsPipeline(database, async (tx) => {
     const [lock] = await rows<{ ok: boolean }>(tx, sql`select pg_try_advisory_xact_lock(${REFRESH_LOCK_ID}) as ok`);
     if (!lock?.ok) return { status: "skipped", reason: "another refresh is running" } as const;
+    // A batch job, bounded by construction (see syncTable): the interactive per-statement timeout of the
+    // connection (60 s by default) must not cancel a first fill or a key rotation on a loaded machine.
+    await tx.execute(sql`set local statement_timeout = '15min'`);
 
     const [last] = await rows<{ watermark: string; event_id: number | null }>(
       tx,

@@ -32,7 +32,8 @@ if (args.now !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(args.now)) {
 }
 
 const { url, dataDir } = databaseEnv();
-const database = createDb({ url, dataDir, max: 2 });
+// Offline job: no per-statement timeout (a COPY of 1M rows on a busy machine takes more than 60 s).
+const database = createDb({ url, dataDir, max: 2, timeouts: { statementMs: 0 } });
 const fmt = (n: number) => n.toLocaleString("en-US");
 let exitCode = 0;
 try {
