@@ -148,6 +148,18 @@ export async function seed(database: Database, options: SeedOptions = {}): Promi
     await copy("public.imports", importColumns, importRows(world));
     await copy("public.contacts", contactColumns, contactRows(world));
     await copy("public.transactions", transactionColumns, transactionRows(world));
+    // A monthly partition of l1_event_facts for every seeded month first, so the events go straight to
+    // their month instead of the default partition (which the first facts refresh would have to empty).
+    let firstEvent = world.anchor;
+    for (const created of world.userCreated) firstEvent = Math.min(firstEvent, created);
+    await step("event partitions", () =>
+      l.query(
+        `select count(*) filter (where private.create_event_partition(m::date)) as created
+         from generate_series(date_trunc('month', $1::timestamptz at time zone 'UTC'),
+                              date_trunc('month', $2::timestamptz at time zone 'UTC'), interval '1 month') m`,
+        [new Date(firstEvent).toISOString(), new Date(world.anchor).toISOString()],
+      ),
+    );
     await copy("public.l1_event_facts", eventColumns, eventRows(world));
 
     await step("last sign-in", () =>
