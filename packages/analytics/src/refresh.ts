@@ -117,13 +117,17 @@ export async function refreshFacts(database: Database, options: RefreshOptions):
     await progress("customer attributes", () => updateAttributes(tx, refTime));
 
     // Users deleted since (or every user, after a key rotation): their facts go too (tokens of live users
-    // are all in _sb_tokens). Hash anti joins against the analyzed token table.
+    // are all in _sb_tokens). The retired tokens come from the small customer table (a hash anti join
+    // against the analyzed token table); their transaction facts are then deleted through the index on
+    // tokenized_user_id, never by scanning every transaction fact. (A full refresh has already brought
+    // l1_transaction_facts to the live users' transactions.)
     await progress("facts of retired tokens", async () => {
-      await tx.execute(sql`delete from l1_customer_facts f
+      await tx.execute(sql`create temp table _sb_retired on commit drop as
+        select f.tokenized_user_id from l1_customer_facts f
         where not exists (select 1 from _sb_tokens k where k.token = f.tokenized_user_id)`);
+      await tx.execute(sql`delete from l1_customer_facts f using _sb_retired r where f.tokenized_user_id = r.tokenized_user_id`);
       if (mode === "incremental") {
-        await tx.execute(sql`delete from l1_transaction_facts f
-          where not exists (select 1 from _sb_tokens k where k.token = f.tokenized_user_id)`);
+        await tx.execute(sql`delete from l1_transaction_facts f using _sb_retired r where f.tokenized_user_id = r.tokenized_user_id`);
       }
     });
 
