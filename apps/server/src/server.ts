@@ -73,6 +73,10 @@ export const defaultServerLimits: ServerLimits = {
 // tRPC procedures and REST paths that are heavy (bounded by the limiter) and take the large body limit.
 const HEAVY_TRPC = new Set(["imports.contactsCsv", "imports.contactsCsvStream"]);
 const HEAVY_REST = new Set([`${REST_BASE_PATH}/imports/contacts`]);
+const isHeavyRequest = (url: URL) =>
+  HEAVY_REST.has(url.pathname) ||
+  url.pathname.startsWith(`${REST_BASE_PATH}/insights/`) ||
+  (url.pathname.startsWith("/trpc/") && url.pathname.slice("/trpc/".length).split(",").some((p) => HEAVY_TRPC.has(p)));
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
   res.writeHead(status, { "content-type": "application/json", ...headers });
@@ -292,9 +296,14 @@ export function createServer(opts: ServerOptions): Server {
       sendJson(res, 503, { code: "SERVICE_UNAVAILABLE", message }, { "retry-after": "5", connection: "close" });
       muzzle(res);
     };
+    // Imports and exports are exempt: they are bounded by the heavy-operation limiter and statement_timeout,
+    // and a 503 for an import that then commits would be a lie.
     const deadline =
-      limits.requestTimeoutMs > 0
-        ? setTimeout(() => giveUp("request deadline exceeded", "The request took too long, retry later"), limits.requestTimeoutMs)
+      limits.requestTimeoutMs > 0 && !isHeavyRequest(url)
+        ? setTimeout(
+            () => giveUp("request deadline exceeded", "The request took too long; a change it makes may still be saved, check before retrying"),
+            limits.requestTimeoutMs,
+          )
         : null;
     deadline?.unref();
     const abort = () => giveUp("drain deadline passed", "The server is shutting down, retry");

@@ -179,6 +179,32 @@ describeDb("fault injection: bodies, locks, heavy work", (ctx) => {
     expect(statuses.every((s) => s === 200 || s === 503 || s === 409)).toBe(true);
   });
 
+  it("a request stuck past the per-request deadline gets 503 + Retry-After (the lock holder still holds)", async () => {
+    const quick = await startTestServer(ctx.database, { config: app.config, limits: { requestTimeoutMs: 300 } });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const lockTaken = new Promise<void>((resolve) => (locked = resolve));
+    // PGlite: the open transaction holds the one connection; PostgreSQL: the table lock holds the list.
+    const holder = ctx.database.db.transaction(async (tx) => {
+      await tx.execute(sql`lock table public.contacts in access exclusive mode`);
+      locked();
+      await gate;
+    });
+    try {
+      await lockTaken;
+      const res = await fetch(`${quick.url}/api/v1/contacts?limit=1`, { headers: { authorization: `Bearer ${token}`, "x-business-id": businessId } });
+      expect(res.status).toBe(503);
+      expect(res.headers.get("retry-after")).toBeTruthy();
+      expect(await res.json()).toMatchObject({ code: "SERVICE_UNAVAILABLE", message: expect.stringMatching(/took too long/) });
+      expect(quick.logs.some((l) => l.msg === "request deadline exceeded")).toBe(true);
+    } finally {
+      release();
+      await holder;
+      await quick.stop();
+    }
+  });
+
   it.skipIf(ctx.kind !== "postgres")(
     "a held row lock costs only the PATCHes on that row (503 + Retry-After at lock_timeout); lists and readiness answer while it is held [PostgreSQL only: PGlite has one connection, a lock there is the whole database]",
     async () => {
