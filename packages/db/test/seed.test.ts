@@ -124,6 +124,18 @@ describeDb("seed", (ctx) => {
     expect(imports!.n).toBeGreaterThan(0);
   });
 
+  it("puts every event in its monthly partition (nothing left in the default partition for the first refresh to move)", async () => {
+    const [parts] = await rows<{ parked: number; months: number; events: number }>(
+      ctx.database.db,
+      sql`select (select count(*) from public.l1_event_facts_default)::int as parked,
+                 (select count(*) from pg_inherits where inhparent = 'public.l1_event_facts'::regclass)::int as months,
+                 (select count(*) from public.l1_event_facts)::int as events`,
+    );
+    expect(parts!.events).toBeGreaterThan(0);
+    expect(parts!.parked).toBe(0);
+    expect(parts!.months).toBeGreaterThan(3);
+  });
+
   it("refuses a database that has users, unless reset", async () => {
     await expect(seed(ctx.database, { scale: "test", now: NOW })).rejects.toThrow(SeedRefusedError);
     await expect(seed(ctx.database, { scale: "test", now: NOW })).rejects.toThrow(/--reset/);
