@@ -11,6 +11,7 @@ import { ToastProvider } from "./components/toast.tsx";
 import { Layout } from "./components/Layout.tsx";
 import { ErrorBanner, PageSkeleton } from "./components/ui.tsx";
 import { SignInPage, SignUpPage } from "./pages/AuthPages.tsx";
+import { ForgotPasswordPage, ResetPasswordPage } from "./pages/PasswordResetPages.tsx";
 import { OnboardingPage } from "./pages/OnboardingPage.tsx";
 import { ContactsPage } from "./pages/ContactsPage.tsx";
 import { BusinessesPage } from "./pages/BusinessesPage.tsx";
@@ -120,6 +121,9 @@ export function AppRoutes() {
     <Routes>
       <Route path="/signin" element={<PublicOnly><SignInPage /></PublicOnly>} />
       <Route path="/signup" element={<PublicOnly><SignUpPage /></PublicOnly>} />
+      <Route path="/forgot-password" element={<PublicOnly><ForgotPasswordPage /></PublicOnly>} />
+      {/* Not PublicOnly: a reset link works whoever is signed in here (the reset ends every session anyway). */}
+      <Route path="/reset-password" element={<ResetPasswordPage />} />
       <Route path="/onboarding" element={<RequireSession><OnboardingPage /></RequireSession>} />
       <Route
         element={

@@ -34,7 +34,7 @@ export function SignInPage() {
           {mutation.isPending ? "Signing in…" : "Sign in"}
         </button>
         <p className="muted small" style={{ marginTop: 16 }}>
-          New here? <Link to="/signup">Create an account</Link>
+          New here? <Link to="/signup">Create an account</Link> · <Link to="/forgot-password">Forgot your password?</Link>
         </p>
       </form>
     </div>
