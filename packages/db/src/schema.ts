@@ -108,6 +108,8 @@ export const authRefreshTokens = authSchema.table(
   (t) => [
     uniqueIndex("auth_refresh_tokens_token_hash_key").on(t.tokenHash),
     index("auth_refresh_tokens_session_id_idx").on(t.sessionId),
+    // The foreign key's index (test/indexes.test.ts): deleting an account cascades here.
+    index("auth_refresh_tokens_user_id_idx").on(t.userId),
   ],
 );
 

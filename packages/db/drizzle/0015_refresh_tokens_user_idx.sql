@@ -1,0 +1,1 @@
+CREATE INDEX "auth_refresh_tokens_user_id_idx" ON "auth"."refresh_tokens" USING btree ("user_id");
