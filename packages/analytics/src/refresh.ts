@@ -221,8 +221,21 @@ async function rebuildRollups(tx: Tx): Promise<number> {
     from _sb_days group by user_id having bool_or(contact_created) or bool_or(import_completed)`);
   await tx.execute(sql`analyze _sb_milestones`);
   const milestones = await syncTable(tx, "l1_user_milestones", "_sb_milestones", ["user_id"], ["contact_created", "import_completed"]);
-  return days + milestones;
+  await tx.execute(sql`
+    create temp table _sb_cohort_weeks on commit drop as
+    select u.id as user_id, u.wk as cohort_week, ${activeWeeksSql} as active_weeks
+    from (select id, ${cohortWeekSql} as wk from users where created_at is not null) u
+    left join _sb_days a on a.user_id = u.id
+    group by u.id, u.wk`);
+  await tx.execute(sql`analyze _sb_cohort_weeks`);
+  const cohortWeeks = await syncTable(tx, "l1_user_cohort_weeks", "_sb_cohort_weeks", ["user_id"], ["cohort_week", "active_weeks"]);
+  return days + milestones + cohortWeeks;
 }
+
+// l1_user_cohort_weeks: the signup week (Monday UTC) of users u, and the bitmask of the weeks k < 52 after
+// it with a day of activity in a (bit k ⇔ a.day in [wk + 7k, wk + 7k + 7)); 0 without activity.
+const cohortWeekSql = sql`date_trunc('week', created_at at time zone 'UTC')::date`;
+const activeWeeksSql = sql`coalesce(bit_or(1::bigint << ((a.day - u.wk) / 7)) filter (where a.day >= u.wk and a.day < u.wk + 364), 0)`;
 
 /**
  * Brings `target` to exactly the rows of the temp table `want` (same column names), in bounded time
@@ -307,6 +320,21 @@ async function updateRollups(tx: Tx, eventId: number, since: ReturnType<typeof s
     on conflict (user_id) do update set contact_created = m.contact_created or excluded.contact_created,
                                         import_completed = m.import_completed or excluded.import_completed
     where (excluded.contact_created and not m.contact_created) or (excluded.import_completed and not m.import_completed)`);
+  // Cohort weeks of the users with new events or signed up since the watermark, recomputed from their
+  // (already updated) activity days: a range read of the primary key per such user (few per increment).
+  await tx.execute(sql`
+    create temp table _sb_cohort_scope on commit drop as
+    select distinct d.user_id from _sb_days d
+    union select u.id from users u where u.created_at > ${since}`);
+  await tx.execute(sql`analyze _sb_cohort_scope`);
+  await tx.execute(sql`insert into l1_user_cohort_weeks as c (user_id, cohort_week, active_weeks)
+    select u.id, u.wk, ${activeWeeksSql}
+    from (select s.user_id as id, ${cohortWeekSql} as wk from _sb_cohort_scope s join users on users.id = s.user_id
+          where users.created_at is not null) u
+    left join l1_user_activity_days a on a.user_id = u.id
+    group by u.id, u.wk
+    on conflict (user_id) do update set cohort_week = excluded.cohort_week, active_weeks = excluded.active_weeks
+    where (c.cohort_week, c.active_weeks) is distinct from (excluded.cohort_week, excluded.active_weeks)`);
 }
 
 /**

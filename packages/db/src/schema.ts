@@ -484,6 +484,20 @@ export const l1UserActivityDays = pgTable(
   (t) => [primaryKey({ columns: [t.userId, t.day] }), index("l1_user_activity_days_day_idx").on(t.day, t.userId)],
 );
 
+/**
+ * Rollup for cohorts, maintained by the facts refresh from l1_user_activity_days: per user with a signup
+ * time, the signup week (Monday UTC of users.created_at) and a bitmask of the weeks since then with
+ * activity (bit k = week k after the signup week, k < 52). Cohorts reads one row per cohort user instead
+ * of a range of activity days per user.
+ */
+export const l1UserCohortWeeks = pgTable("l1_user_cohort_weeks", {
+  userId: uuid("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  cohortWeek: date("cohort_week").notNull(),
+  activeWeeks: bigint("active_weeks", { mode: "bigint" }).notNull().default(sql`0`),
+});
+
 /** Rollup for the funnel: whether a user ever created a contact / completed an import (events). */
 export const l1UserMilestones = pgTable("l1_user_milestones", {
   userId: uuid("user_id")

@@ -226,6 +226,12 @@ const crossTenantAttacks = (self: string): Attack[] => [
   { name: "customer facts insert", statement: sql`insert into l1_customer_facts (tokenized_user_id) values ('evil')`, outcome: "denied" },
   { name: "customer facts update", statement: sql`update l1_customer_facts set user_segment = 'x'`, outcome: "denied" },
   { name: "customer facts delete", statement: sql`delete from l1_customer_facts`, outcome: "denied" },
+  // l1_user_activity_days / l1_user_cohort_weeks (rollups of the events): analysts and the pipeline only
+  { name: "activity days read", statement: sql`select * from l1_user_activity_days`, outcome: "denied" },
+  { name: "cohort weeks read", statement: sql`select * from l1_user_cohort_weeks`, outcome: "denied" },
+  { name: "cohort weeks insert", statement: sql`insert into l1_user_cohort_weeks (user_id, cohort_week, active_weeks) values (${self}, '2024-01-01', 1)`, outcome: "denied" },
+  { name: "cohort weeks update", statement: sql`update l1_user_cohort_weeks set active_weeks = 0`, outcome: "denied" },
+  { name: "cohort weeks delete", statement: sql`delete from l1_user_cohort_weeks`, outcome: "denied" },
 ];
 
 /** Counts of what a session can see in every readable tenant table. */

@@ -24,9 +24,11 @@ export async function cohorts(tx: Tx, rawInput: CohortsInput, options: InsightOp
   // Week index k of an event: floor((occurred_at − cohort Monday 00:00 UTC) / 7 days), k < weeks; the
   // weeks start at 00:00 UTC, so this is the index of the event's UTC day (rollup granularity).
   const w = await lastWatermark(tx);
-  // Per cohort user, a bitmask of the weeks with activity (weeks ≤ 52 fit a bigint): from the rollup by
-  // one primary-key range read per user (an index-only scan once autovacuum has run), OR-ed with the
-  // events newer than the last refresh; no distinct count over (user, day) rows.
+  // Per cohort user, a bitmask of the weeks with activity (weeks ≤ 52 fit a bigint): from the rollup
+  // l1_user_cohort_weeks (one row per user, hash-joined; its mask keeps the first `weeks` bits), OR-ed
+  // with the events newer than the last refresh; no distinct count over (user, day) rows. A user the
+  // rollup has no row for, or another signup week (created_at changed since the refresh), is read from
+  // l1_user_activity_days instead (the CASE runs that subquery only for them).
   const lastDay = sql`(${to}::date + 7 * ${weeks}::int)`;
   const retained = await rows<{ cohort_week: string; week: number; users: number }>(
     tx,
@@ -40,9 +42,11 @@ export async function cohorts(tx: Tx, rawInput: CohortsInput, options: InsightOp
           sql`e.occurred_at >= (${from}::date::timestamp at time zone 'UTC')
               and e.occurred_at < (${lastDay}::timestamp at time zone 'UTC')`,
         )}), per_user as (
-          ${w ? sql`select c.id, c.wk, (select bit_or(1::bigint << ((a.day - c.wk) / 7)) from l1_user_activity_days a
-                                  where a.user_id = c.id and a.day >= c.wk and a.day < c.wk + 7 * ${weeks}::int) as mask
-                    from c
+          ${w ? sql`select c.id, c.wk,
+                      case when r.cohort_week = c.wk then r.active_weeks & ((1::bigint << ${weeks}::int) - 1)
+                           else (select bit_or(1::bigint << ((a.day - c.wk) / 7)) from l1_user_activity_days a
+                                 where a.user_id = c.id and a.day >= c.wk and a.day < c.wk + 7 * ${weeks}::int) end as mask
+                    from c left join l1_user_cohort_weeks r on r.user_id = c.id
                     union all ` : sql``}
           select c.id, c.wk, bit_or(1::bigint << ((n.day - c.wk) / 7)) as mask
           from c join n on n.user_id = c.id
