@@ -87,7 +87,7 @@ export async function runAnalyticsBench(opts: AnalyticsBenchOptions): Promise<Be
     rss.push(run.peak_rss_mb);
   };
   // A first refresh as on a fresh deployment: empty fact tables and rollups, no refresh log.
-  await opts.database.db.execute(sql`truncate l1_user_activity_days, l1_user_milestones, l1_activity_daily,
+  await opts.database.db.execute(sql`truncate l1_user_activity_days, l1_user_milestones, l1_activity_daily, l1_user_cohort_weeks,
     l1_transaction_facts, l1_customer_facts, analytics_refresh_log`);
   // First fill and steady state under another key, then a rotation to the server's key (the facts end
   // up keyed as the server expects, without a fourth full run).
