@@ -129,7 +129,9 @@ async function waitFor(url: string, timeoutMs: number, child: ChildProcess) {
 
 async function startServer(jwtSecret: string, tokenKey: string) {
   const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  // BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it exits (profiling, not a result).
+  const profile = env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", env.BENCH_CPU_PROF] : [];
+  const child = spawn(process.execPath, [...profile, "--import", "tsx", "src/main.ts"], {
     cwd: serverDir,
     stdio: ["ignore", "ignore", "inherit"],
     env: {
