@@ -31,6 +31,11 @@ const Env = z
     JWT_SECRET: optionalString.pipe(z.string().min(32, "JWT_SECRET must be at least 32 characters").optional()),
     // Access tokens are short-lived; the refresh token keeps the session (5 s is for browser tests).
     JWT_TTL_SECONDS: z.coerce.number().int().min(5).max(86_400).default(900),
+    // A spent refresh token still answers its unchanged child for this long (a lost answer's retry); 0: never.
+    REFRESH_TOKEN_REUSE_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(300).default(10),
+    // Reverse proxies in front of the server whose X-Forwarded-For is believed (hop count, as Express's
+    // `trust proxy`); 0: the socket address, the header is ignored.
+    TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
     DEMO_DATA: flag.default(true),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     ANALYTICS_TOKEN_KEY: optionalString.pipe(
@@ -84,6 +89,8 @@ export interface AppConfig {
   serveWeb: boolean;
   dbTimeouts: DbTimeouts;
   limits: ServerLimits;
+  /** TRUST_PROXY: X-Forwarded-For hops believed for the client address (0: socket address). */
+  trustProxy: number;
   shutdownTimeoutMs: number;
   factsRefreshIntervalMs: number;
   eventRetentionMonths: number;
@@ -152,6 +159,7 @@ export function loadConfig(
       maxBodyBytes: e.MAX_BODY_BYTES,
       heavyConcurrency: e.HEAVY_CONCURRENCY,
     },
+    trustProxy: e.TRUST_PROXY,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
     factsRefreshIntervalMs: e.FACTS_REFRESH_INTERVAL_SECONDS * 1000,
     smtp: e.SMTP_URL ? { url: e.SMTP_URL, from: e.MAIL_FROM } : null,
@@ -159,6 +167,7 @@ export function loadConfig(
     eventRetentionMonths: e.EVENT_FACTS_RETENTION_MONTHS,
     api: {
       jwt: { secret: new TextEncoder().encode(jwtSecret), ttlSeconds: e.JWT_TTL_SECONDS },
+      refreshTokenReuseIntervalSeconds: e.REFRESH_TOKEN_REUSE_INTERVAL_SECONDS,
       kAnonymity: e.K_ANONYMITY,
       analyticsTokenKey,
       mail: {

@@ -103,6 +103,7 @@ async function main() {
     webDistDir: config.serveWeb ? defaultWebDistDir : null,
     healthProbe: createHealthProbe(database, { url: config.database.url }),
     limits: config.limits,
+    trustProxy: config.trustProxy,
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject); // EADDRINUSE and friends: fail loudly instead of hanging

@@ -40,6 +40,8 @@ export interface ServerOptions {
   /** Readiness probe on its own connection (main passes one over DATABASE_URL); default: the database handle. */
   healthProbe?: HealthProbe;
   limits?: Partial<ServerLimits>;
+  /** X-Forwarded-For hops to believe for the client address (TRUST_PROXY); 0 or absent: the socket address. */
+  trustProxy?: number;
   /** The mail worker, kicked after a request enqueued mail (invitations, password reset). */
   mailer?: OutboxKick | null;
 }
@@ -88,6 +90,24 @@ function header(req: IncomingMessage, name: string): string | null {
   return (Array.isArray(value) ? value[0] : value) ?? null;
 }
 
+/**
+ * The client address for throttling (the sign-in limiter keys on it). Without trusted proxies it is the
+ * socket's peer: a header anyone can send must not pick the key. With N trusted hops (Express's
+ * `trust proxy` count) the address list is the socket's peer followed by X-Forwarded-For read right to
+ * left; the Nth entry is the client (or the left-most one, when the header has fewer entries).
+ */
+export function clientAddress(req: IncomingMessage, trustProxy = 0): string | null {
+  const socket = req.socket.remoteAddress ?? null;
+  if (trustProxy <= 0) return socket;
+  const raw = req.headers["x-forwarded-for"];
+  const forwarded = (Array.isArray(raw) ? raw.join(",") : (raw ?? ""))
+    .split(",")
+    .map((a) => a.trim())
+    .filter(Boolean);
+  const hops = [socket, ...forwarded.reverse()];
+  return hops[Math.min(trustProxy, hops.length - 1)] ?? null;
+}
+
 export function createServer(opts: ServerOptions): Server {
   const { database, config, logger } = opts;
   const limits: ServerLimits = { ...defaultServerLimits, ...opts.limits };
@@ -98,7 +118,7 @@ export function createServer(opts: ServerOptions): Server {
     createContextFromHeaders(base, {
       authorization: header(req, "authorization"),
       businessId: header(req, "x-business-id"),
-      ip: req.socket.remoteAddress ?? null,
+      ip: clientAddress(req, opts.trustProxy),
     });
 
   const openApiJson = JSON.stringify(buildOpenApiDocument(appRouter));

@@ -2,9 +2,10 @@
 // /auth/signout and /auth/password, and one real tRPC batch of 300 sign-ins counting as 300 attempts.
 import createClient from "openapi-fetch";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { rows, sql } from "@switchboard/db";
 import { describeDb } from "@switchboard/db/testing";
 import type { paths } from "./openapi.d.ts";
-import { startTestServer } from "./helpers.ts";
+import { startTestServer, testApiConfig } from "./helpers.ts";
 
 describeDb("auth over HTTP", (ctx) => {
   let app: Awaited<ReturnType<typeof startTestServer>>;
@@ -15,7 +16,9 @@ describeDb("auth over HTTP", (ctx) => {
   beforeAll(async () => {
     // Batches are capped (maxBatchSize, 20 by default); raised here to show that even a huge batch
     // gets no more guesses: every call in it consumes an attempt.
-    app = await startTestServer(ctx.database, { limits: { maxBatchSize: 300 } });
+    // Refresh-token reuse interval 0: the replay right after a rotation below is reuse, not a retry
+    // (the retry window is attacked in packages/api/test/sessions-attack.test.ts).
+    app = await startTestServer(ctx.database, { limits: { maxBatchSize: 300 }, config: testApiConfig({ refreshTokenReuseIntervalSeconds: 0 }) });
   });
   afterAll(() => app?.stop());
 
@@ -70,5 +73,44 @@ describeDb("auth over HTTP", (ctx) => {
     const codes = body.map((r) => r.error?.data.code ?? "OK");
     expect(codes.filter((c) => c === "UNAUTHORIZED").length).toBeLessThanOrEqual(5);
     expect(codes.filter((c) => c === "TOO_MANY_REQUESTS").length).toBeGreaterThanOrEqual(n - 5);
+  });
+
+  /** The sign-in limiter's stored counts (rate-limiter-flexible keys: `<prefix>:<key>`). */
+  const limiterPoints = async (key: string) => {
+    const [row] = await rows<{ points: number }>(ctx.database.db, sql`select points from auth.rate_limits where key = ${key}`);
+    return row?.points ?? 0;
+  };
+  const forgedKeys = async (address: string) =>
+    (await rows<{ key: string }>(ctx.database.db, sql`select key from auth.rate_limits where strpos(key, ${address}) > 0`)).length;
+
+  it("TRUST_PROXY unset: a forged X-Forwarded-For does not change the limiter key (no rotating addresses)", async () => {
+    const email = "xff-victim@example.com";
+    // The batch test above spent this address's budget; start it afresh (as the owner).
+    await ctx.database.db.execute(sql`delete from auth.rate_limits where key = 'signin:ip:127.0.0.1'`);
+    for (const forged of ["198.51.100.1", "198.51.100.2", "198.51.100.3"]) {
+      const r = await api().POST("/auth/signin", { body: { email, password: "wrong guess" }, headers: { "X-Forwarded-For": forged } });
+      expect(r.response.status).toBe(401);
+      expect(await forgedKeys(forged)).toBe(0);
+    }
+    // All three attempts counted against the one socket address, for the pair and for the address.
+    expect(await limiterPoints(`signin:pair:${email}|127.0.0.1`)).toBe(3);
+    expect(await limiterPoints("signin:ip:127.0.0.1")).toBeGreaterThanOrEqual(3);
+  });
+
+  it("TRUST_PROXY=1: the right-most X-Forwarded-For entry (what the proxy saw) is the client address", async () => {
+    const proxied = await startTestServer(ctx.database, { trustProxy: 1 });
+    try {
+      const email = "xff-proxied@example.com";
+      const res = await fetch(`${proxied.url}/api/v1/auth/signin`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-Forwarded-For": "203.0.113.9, 198.51.100.8" },
+        body: JSON.stringify({ email, password: "wrong guess" }),
+      });
+      expect(res.status).toBe(401);
+      expect(await limiterPoints(`signin:pair:${email}|198.51.100.8`)).toBe(1);
+      expect(await forgedKeys("203.0.113.9")).toBe(0); // the client-supplied part is not believed
+    } finally {
+      await proxied.stop();
+    }
   });
 });

@@ -26,11 +26,11 @@ export function testApiConfig(overrides: Partial<ApiConfig> = {}): ApiConfig {
   };
 }
 
-export async function startTestServer(database: Database, opts: { config?: ApiConfig; limits?: Partial<ServerLimits>; healthProbe?: HealthProbe; webDistDir?: string } = {}) {
+export async function startTestServer(database: Database, opts: { config?: ApiConfig; limits?: Partial<ServerLimits>; healthProbe?: HealthProbe; webDistDir?: string; trustProxy?: number } = {}) {
   const logs: LogLine[] = [];
   const logger = pino({ level: "info", base: undefined }, { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) });
   const config = opts.config ?? testApiConfig();
-  const server = createServer({ database, config, logger, webDistDir: opts.webDistDir ?? null, limits: opts.limits, healthProbe: opts.healthProbe });
+  const server = createServer({ database, config, logger, webDistDir: opts.webDistDir ?? null, limits: opts.limits, healthProbe: opts.healthProbe, trustProxy: opts.trustProxy });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {

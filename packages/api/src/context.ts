@@ -35,6 +35,12 @@ export interface ApiConfig {
   kAnonymity: number;
   /** HMAC key for tokenized analytics ids (never stored in the database). */
   analyticsTokenKey: Uint8Array;
+  /**
+   * Seconds after a rotation in which the just-spent refresh token still answers with its (unchanged)
+   * child, for a client whose refresh answer was lost (GoTrue's REFRESH_TOKEN_REUSE_INTERVAL). 0: none.
+   * Default 10.
+   */
+  refreshTokenReuseIntervalSeconds?: number;
   /** Invitations, password reset and mail links (defaultMailSettings when absent). */
   mail?: MailSettings;
 }

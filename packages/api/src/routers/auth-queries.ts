@@ -6,7 +6,7 @@
 // refresh token of which only a SHA-256 is stored. Revocation lives in the database: sign-out marks
 // the session, refresh-token reuse marks it, and a trigger on auth.users marks every session of a user
 // whose password, ban or deletion changes. withUser refuses requests of a revoked session.
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, createHmac, randomBytes } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import {
   asAuthService,
@@ -141,16 +141,34 @@ function lookup(database: Database, email: string) {
 const refreshRefused = () => new TRPCError({ code: "UNAUTHORIZED", message: "Invalid refresh token" });
 
 /**
+ * The child of a refresh token is derived from it (HMAC under the JWT secret), not drawn at random, so
+ * a retry with the parent can be answered with the very same child although only hashes are stored.
+ * Without the secret a stolen parent yields nothing; with the server's help only inside the window.
+ */
+const childToken = (ctx: ContextInner, parent: string) =>
+  createHmac("sha256", ctx.config.jwt.secret).update(`refresh-token-child:${parent}`).digest("base64url");
+
+/** GoTrue's GOTRUE_SECURITY_REFRESH_TOKEN_REUSE_INTERVAL default. */
+export const defaultRefreshTokenReuseIntervalSeconds = 10;
+
+/**
  * Rotation (GoTrue): the presented token is spent and its child returned. A spent token presented
  * again means it was copied: the whole session is revoked (the thief's and the owner's tokens both
  * die) and the answer is 401. Concurrent refreshes of one token serialize on its row lock.
+ *
+ * Reuse interval: a client whose refresh answer was lost retries with the token it still holds. Within
+ * refreshTokenReuseIntervalSeconds of its rotation, the spent token whose child is still the session's
+ * active token gets that same child again (no new branch). Anything else spent is reuse: a token older
+ * than the last rotation (a grandparent), or one presented after the window.
  */
 export async function refreshSession(ctx: ContextInner, input: z.infer<typeof RefreshInput>) {
-  const next = newRefreshToken();
+  const next = childToken(ctx, input.refresh_token);
+  const reuseSeconds = ctx.config.refreshTokenReuseIntervalSeconds ?? defaultRefreshTokenReuseIntervalSeconds;
   const outcome = await asAuthService(ctx.database, async (tx) => {
     const [row] = await rows<{
       id: number;
       revoked: boolean;
+      in_reuse_window: boolean;
       session_id: string;
       session_revoked: boolean;
       user_id: string;
@@ -159,7 +177,8 @@ export async function refreshSession(ctx: ContextInner, input: z.infer<typeof Re
       blocked: boolean;
     }>(
       tx,
-      sql`select rt.id, rt.revoked, rt.session_id, s.revoked_at is not null as session_revoked,
+      sql`select rt.id, rt.revoked, rt.updated_at > now() - make_interval(secs => ${reuseSeconds}) as in_reuse_window,
+                 rt.session_id, s.revoked_at is not null as session_revoked,
                  u.id as user_id, u.email, u.raw_user_meta_data,
                  coalesce(u.banned_until > now(), false) or u.deleted_at is not null as blocked
           from auth.refresh_tokens rt
@@ -170,6 +189,19 @@ export async function refreshSession(ctx: ContextInner, input: z.infer<typeof Re
     );
     if (!row) return null;
     if (row.revoked) {
+      // A retry within the window: the child must still be active (locked, so a concurrent rotation of
+      // the child is waited for and then seen) and be the one derived from this token.
+      const retry =
+        reuseSeconds > 0 && row.in_reuse_window
+        ? await rows<{ id: number }>(
+            tx,
+            sql`select id from auth.refresh_tokens
+                where parent_id = ${row.id} and session_id = ${row.session_id}::uuid and not revoked
+                  and token_hash = ${tokenHash(next)}
+                for update`,
+          )
+        : [];
+      if (retry.length > 0) return row.session_revoked || row.blocked ? null : row;
       await tx.execute(
         sql`with s as (update auth.sessions set revoked_at = coalesce(revoked_at, now()), updated_at = now()
                        where id = ${row.session_id}::uuid)
