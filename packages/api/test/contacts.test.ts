@@ -92,6 +92,19 @@ describeDb("contacts", (db) => {
       expect(unassigned.data.every((c) => c.assigned_to === null)).toBe(true);
     });
 
+    it("a (soft-)deleted member can no longer be chosen as an assignee, and co-members see them inactive", async () => {
+      const gone = await h.signUp("gwen");
+      await h.join(owner.caller, bid, gone);
+      const c = await owner.caller.contacts.create({ full_name: "Assign Gone", assigned_to: gone.id });
+      await db.database.db.execute(sql`update auth.users set deleted_at = now() where id = ${gone.id}::uuid`);
+      expect(await codeOf(owner.caller.contacts.assign({ id: c.id, assigned_to: gone.id }))).toBe("BAD_REQUEST");
+      expect(await codeOf(owner.caller.contacts.create({ full_name: "Y", assigned_to: gone.id }))).toBe("BAD_REQUEST");
+      expect(await codeOf(owner.caller.contacts.bulkAssign({ ids: [c.id], assigned_to: gone.id }))).toBe("BAD_REQUEST");
+      const imported = await owner.caller.imports.contactsCsv({ csv: `full_name,assigned_to_email\nVia CSV,${gone.email}` });
+      expect(imported.import.rows_imported).toBe(0);
+      expect((await owner.caller.contacts.byId({ id: c.id, include_user_details: "full" })).assigned_to).toMatchObject({ id: gone.id, is_active: false });
+    });
+
     it("bad ids and bad cursors are 400s, never 500s", async () => {
       expect(await codeOf(owner.caller.contacts.byId({ id: "not-a-uuid" }))).toBe("BAD_REQUEST");
       expect(await codeOf(owner.caller.contacts.list({ cursor: "garbage" }))).toBe("BAD_REQUEST");

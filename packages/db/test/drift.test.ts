@@ -42,6 +42,7 @@ function randomOp(r: Rng, pool: string[], n: number): SQL {
     const ban = r.pick([sql`now() + interval '1 day'`, sql`now() - interval '1 day'`, sql`null`]);
     return sql`update auth.users set banned_until = ${ban} where id = ${id}`;
   }
+  if (roll < 0.76) return sql`update auth.users set deleted_at = ${r.next() < 0.5 ? sql`now()` : sql`null`} where id = ${id}`;
   if (roll < 0.8) return sql`update auth.users set email_confirmed_at = ${r.next() < 0.5 ? sql`now()` : sql`null`} where id = ${id}`;
   if (roll < 0.9) return sql`update auth.users set encrypted_password = ${`hash${n}`}, raw_app_meta_data = '{"roles":[]}' where id = ${id}`;
   // Several rows in one statement: the trigger fires per row.

@@ -129,6 +129,17 @@ describeDb("users sync trigger", (ctx) => {
     expect(await mirrorOf(db(), id)).toMatchObject({ email_validated: false, email: "flags2@example.com", display_name: "flags2" });
   });
 
+  it("a (soft-)deleted account is inactive like a banned one; undeleting restores it unless banned", async () => {
+    const id = await insertAuthUser(db(), "softdeleted@example.com");
+    await db().execute(sql`update auth.users set deleted_at = now() where id = ${id}`);
+    expect((await mirrorOf(db(), id))?.is_active).toBe(false);
+    await db().execute(sql`update auth.users set deleted_at = null where id = ${id}`);
+    expect((await mirrorOf(db(), id))?.is_active).toBe(true);
+    await db().execute(sql`update auth.users set deleted_at = now(), banned_until = 'infinity' where id = ${id}`);
+    await db().execute(sql`update auth.users set deleted_at = null where id = ${id}`);
+    expect((await mirrorOf(db(), id))?.is_active).toBe(false);
+  });
+
   it("ignores updates that touch no mirrored column, and re-syncs on those that do", async () => {
     const id = await insertAuthUser(db(), "quiet@example.com", { full_name: "Quiet" });
     // A sentinel the trigger would overwrite (updated_at = now()) if it fired.
@@ -302,5 +313,17 @@ describeDb("reconcileUsers", (ctx) => {
     const report = await reconcileUsers(ctx.database, { fix: true });
     expect(report.before.sample).toEqual([{ user_id: ids[3], problem: "values differ" }]);
     expect((await mirrorOf(db(), ids[3]!))?.is_active).toBe(true);
+  });
+
+  it("reports a deleted user still active in the mirror as drift and the fix deactivates them", async () => {
+    await db().transaction(async (tx) => {
+      await tx.execute(sql`set local session_replication_role = replica`);
+      await tx.execute(sql`update auth.users set deleted_at = now() where id = ${ids[4]}`);
+    });
+    expect((await mirrorOf(db(), ids[4]!))?.is_active).toBe(true);
+    const report = await reconcileUsers(ctx.database, { fix: true });
+    expect(report.before.sample).toEqual([{ user_id: ids[4], problem: "values differ" }]);
+    expect(driftCount(report.after!)).toBe(0);
+    expect((await mirrorOf(db(), ids[4]!))?.is_active).toBe(false);
   });
 });

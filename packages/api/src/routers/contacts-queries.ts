@@ -168,13 +168,13 @@ async function guardEmail<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** An assignee must be an active member of the contact's business. */
+/** An assignee must be an active member of the contact's business, with an active (not banned or deleted) account. */
 async function assertAssignable(tx: Tx, businessId: string, userId: string | null | undefined) {
   if (!userId) return;
   const [ok] = await rows<{ ok: number }>(
     tx,
-    sql`select 1 as ok from public.business_memberships
-        where business_id = ${businessId}::uuid and user_id = ${userId}::uuid and is_active`,
+    sql`select 1 as ok from public.business_memberships bm join public.users u on u.id = bm.user_id
+        where bm.business_id = ${businessId}::uuid and bm.user_id = ${userId}::uuid and bm.is_active and u.is_active`,
   );
   if (!ok) throw new TRPCError({ code: "BAD_REQUEST", message: "assigned_to must be an active member of the business" });
 }

@@ -109,7 +109,7 @@ export async function importContactsCsv(
             tx,
             sql`select lower(u.email) as email, u.id from public.business_memberships bm
                 join public.users u on u.id = bm.user_id
-                where bm.business_id = ${business.id}::uuid and bm.is_active`,
+                where bm.business_id = ${business.id}::uuid and bm.is_active and u.is_active`,
           )
         ).map((m) => [m.email, m.id])
       : [],
