@@ -69,6 +69,10 @@ const Env = z
     MAIL_FROM: z.string().min(3).default("Switchboard <no-reply@switchboard.invalid>"),
     INVITATION_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(168),
     INVITATIONS_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(20),
+    // Retention (run by the mail worker, hourly, in batches): days done mail and answered, revoked or
+    // expired invitations are kept; 0 keeps them forever.
+    MAIL_OUTBOX_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
+    INVITATION_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(90),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== "production") return;
@@ -94,6 +98,8 @@ export interface AppConfig {
   shutdownTimeoutMs: number;
   factsRefreshIntervalMs: number;
   eventRetentionMonths: number;
+  /** MAIL_OUTBOX_RETENTION_DAYS, INVITATION_RETENTION_DAYS (0: kept forever). */
+  retention: { outboxDays: number; invitationDays: number };
   /** Mail transport; null without SMTP_URL (mail goes to the log). */
   smtp: { url: string; from: string } | null;
   /** PUBLIC_URL as given; main.ts falls back to the listen URL. */
@@ -165,6 +171,7 @@ export function loadConfig(
     smtp: e.SMTP_URL ? { url: e.SMTP_URL, from: e.MAIL_FROM } : null,
     publicUrl: e.PUBLIC_URL,
     eventRetentionMonths: e.EVENT_FACTS_RETENTION_MONTHS,
+    retention: { outboxDays: e.MAIL_OUTBOX_RETENTION_DAYS, invitationDays: e.INVITATION_RETENTION_DAYS },
     api: {
       jwt: { secret: new TextEncoder().encode(jwtSecret), ttlSeconds: e.JWT_TTL_SECONDS },
       refreshTokenReuseIntervalSeconds: e.REFRESH_TOKEN_REUSE_INTERVAL_SECONDS,

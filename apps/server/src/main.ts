@@ -91,6 +91,8 @@ async function main() {
     transport: config.smtp ? smtpTransport(config.smtp.url, config.smtp.from) : logTransport((fields, message) => log.info(fields, message)),
     onResult: (result) => log.info({ mail: result }, "mail outbox delivered"),
     onError: (error) => log.error({ err: error }, "mail outbox delivery failed"),
+    retention: config.retention,
+    onPurge: (deleted) => log.info({ deleted }, "retention: old mail and invitations deleted"),
   });
   if (!config.smtp && config.nodeEnv === "production") log.warn("SMTP_URL is not set: mail (invitations, password reset links) is written to the log, not sent");
   mailer.kick();

@@ -3,7 +3,8 @@
 // work and a row goes out once), sends each through the transport, and marks it sent — or retries it
 // with exponential backoff, and after `maxAttempts` marks it failed. Bodies carry single-use links, so
 // they are cleared once a row is done. Runs as the database role switchboard_mailer; never inside a
-// request (a request only kicks it after its commit).
+// request (a request only kicks it after its commit). It also applies retention: done mail and old
+// invitations are deleted in bounded batches (purgeRetained).
 import nodemailer from "nodemailer";
 import { asMailer, rows, sql, type Database } from "@switchboard/db";
 import type { OutboxKick } from "../context.ts";
@@ -118,6 +119,39 @@ export async function deliverDue(database: Database, transport: MailTransport, o
   return result;
 }
 
+export interface RetentionOptions {
+  /** Days done mail (sent, logged, failed) is kept; 0 keeps it forever. */
+  outboxDays: number;
+  /** Days answered, revoked or expired invitations are kept; 0 keeps them forever. */
+  invitationDays: number;
+  /** Rows of each table deleted per statement. */
+  batch?: number;
+}
+
+/** One bounded retention step (private.purge_retained): how many rows of each kind it deleted. */
+export async function purgeRetained(database: Database, options: RetentionOptions) {
+  const [deleted] = await asMailer(database, (tx) =>
+    rows<{ outbox: number; invitations: number }>(
+      tx,
+      sql`select outbox, invitations
+          from private.purge_retained(${options.outboxDays}::int, ${options.invitationDays}::int, ${options.batch ?? 500}::int)`,
+    ),
+  );
+  return deleted ?? { outbox: 0, invitations: 0 };
+}
+
+/** Retention until a step deletes less than a full batch of both kinds (stops early when asked to). */
+async function purgeAll(database: Database, options: RetentionOptions, stopped: () => boolean) {
+  const batch = options.batch ?? 500;
+  const total = { outbox: 0, invitations: 0 };
+  for (;;) {
+    const step = await purgeRetained(database, { ...options, batch });
+    total.outbox += step.outbox;
+    total.invitations += step.invitations;
+    if ((step.outbox < batch && step.invitations < batch) || stopped()) return total;
+  }
+}
+
 export interface MailWorker extends OutboxKick {
   /** Resolves when the round in progress (if any) has finished; no new round starts. */
   stop(): Promise<void>;
@@ -134,8 +168,13 @@ export function createMailWorker(opts: {
   delivery?: DeliveryOptions;
   onResult?: (result: DeliveryResult) => void;
   onError?: (error: unknown) => void;
+  /** Retention, run in the first round and then at most once per `retentionIntervalMs` (default an hour). */
+  retention?: RetentionOptions;
+  retentionIntervalMs?: number;
+  onPurge?: (deleted: { outbox: number; invitations: number }) => void;
 }): MailWorker {
   let running: Promise<void> | null = null;
+  let lastPurge = -Infinity;
   let again = false;
   let stopped = false;
   const round = () => {
@@ -150,6 +189,11 @@ export function createMailWorker(opts: {
         try {
           const result = await deliverDue(opts.database, opts.transport, opts.delivery);
           if (result.delivered + result.retrying + result.failed > 0) opts.onResult?.(result);
+          if (opts.retention && Date.now() - lastPurge >= (opts.retentionIntervalMs ?? 3_600_000)) {
+            lastPurge = Date.now();
+            const deleted = await purgeAll(opts.database, opts.retention, () => stopped);
+            if (deleted.outbox + deleted.invitations > 0) opts.onPurge?.(deleted);
+          }
         } catch (error) {
           opts.onError?.(error);
         }
