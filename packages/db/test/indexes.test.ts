@@ -110,6 +110,8 @@ describeDb("indexes and RLS catalog", (ctx) => {
       { fn: "my_invitations", role: "authenticated" },
       { fn: "my_owner_business_ids", role: "authenticated" },
       { fn: "my_role_in", role: "authenticated" },
+      // Retention of done mail and finished invitations (migration 0018): the mail worker only.
+      { fn: "purge_retained", role: "switchboard_mailer" },
       { fn: "revoke_invitation", role: "authenticated" },
       { fn: "role_rank", role: "authenticated" },
       // Checks membership itself and returns only contact ids (migration 0003).
